@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# irqlab's one entry point.
+#
+#   ./build.sh [build]                 build/irqlab.elf, build/irqlab32.elf, build/irqlab.iso
+#   ./build.sh setup                   packages, picolibc + lwIP sources, picolibc build
+#   ./build.sh run [--kvm] [--iso] [-- key=value ...]
+#                                      boot under QEMU (TCG unless --kvm), output live
+#   ./build.sh test [--long] [--kvm]   every test; ends with "N passed, N failed"
+#   ./build.sh bench                   figures about the image itself (not a test)
+#   ./build.sh clean                   remove build/
+set -euo pipefail
+cd "$(dirname "$0")"
+TOP=$PWD
+
+die() { printf 'build.sh: error: %s\n' "$*" >&2; exit 1; }
+
+dep_paths() {
+	eval "$(bash ci/deps.sh paths)"
+	export PICOLIBC LWIP_SRC
+}
+
+setup() {
+	bash ci/deps.sh
+}
+
+# Setup is cheap when everything is in place; run/test/build call it so a
+# fresh clone needs nothing else.
+build() {
+	setup
+	dep_paths
+	make -s -j"$(nproc)" PICOLIBC="$PICOLIBC" LWIP_SRC="$LWIP_SRC" all
+	bash images/mkiso.sh build/irqlab.iso
+}
+
+# Exit status of QEMU with isa-debug-exit: (code << 1) | 1. Anything else
+# means the image never reached its exit (triple fault -> 0 with
+# -no-reboot, or QEMU itself failed).
+qemu_status_to_code() {
+	local st=$1
+	if [ $((st & 1)) -eq 1 ] && [ "$st" -lt 64 ]; then echo $((st >> 1)); else echo "none"; fi
+}
+
+run() {
+	local accel=(-accel tcg -cpu max) boot=kernel args=()
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--kvm) accel=(-accel kvm -cpu host,pmu=on) ;;
+		--iso) boot=iso ;;
+		--) shift; args=("$@"); break ;;
+		*) die "run: unknown option '$1' (accepted: --kvm, --iso, -- key=value ...)" ;;
+		esac
+		shift
+	done
+	build
+	local cmdline="${args[*]:-}" media=()
+	if [ "$boot" = iso ]; then
+		bash images/mkiso.sh build/run.iso "$cmdline"
+		media=(-cdrom build/run.iso -boot d)
+	else
+		media=(-kernel build/irqlab32.elf -append "$cmdline")
+	fi
+	echo "build.sh: booting under QEMU (${accel[*]}), command line: \"$cmdline\"" >&2
+	local st=0
+	qemu-system-x86_64 -M q35 "${accel[@]}" -m 256 -smp 1 -display none \
+		-serial stdio -monitor none -no-reboot \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		"${media[@]}" | tee build/run.log || st=${PIPESTATUS[0]}
+	local code
+	code=$(qemu_status_to_code "$st")
+	echo "build.sh: run finished; image exit code: $code (log: build/run.log)" >&2
+	grep -E '^SUMMARY:' build/run.log >&2 || true
+	[ "$code" = 0 ]
+}
+
+case "${1:-build}" in
+setup) setup ;;
+build) build ;;
+run) shift; run "$@" ;;
+test) shift; build; exec bash tests/run-all.sh "$@" ;;
+bench) build; exec bash ci/bench.sh ;;
+clean) rm -rf build ;;
+-h|--help|help) sed -n '2,12p' "$0" ;;
+*) die "unknown command '$1' (accepted: setup, build, run, test, bench, clean)" ;;
+esac

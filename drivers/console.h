@@ -1,0 +1,17 @@
+/*
+ * console.h - the console: COM1 at 115200 plus the 0xe9 debug console when
+ * present. Polled, lock-free, usable from any context; picolibc's stdio
+ * writes through it (src/lib/stdio.c).
+ */
+#ifndef IRQLAB_DRIVERS_CONSOLE_H
+#define IRQLAB_DRIVERS_CONSOLE_H
+#include <stdbool.h>
+#include <stddef.h>
+
+void console_init(void);
+void console_putc(char c);
+void console_write(const char *s, size_t n);
+void console_puts(const char *s);
+bool console_has_serial(void);
+bool console_has_debugcon(void);
+#endif

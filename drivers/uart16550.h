@@ -1,0 +1,12 @@
+#ifndef IRQLAB_DRIVERS_UART16550_H
+#define IRQLAB_DRIVERS_UART16550_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#define COM1_PORT 0x3f8
+
+/* Program 8N1 at `baud`, FIFOs on, interrupts off. False if no UART
+ * answers at `port` (scratch register does not hold a value). */
+bool uart_init(uint16_t port, unsigned baud);
+void uart_putc(uint16_t port, char c);
+#endif

@@ -1,0 +1,246 @@
+/*
+ * bootinfo.c - multiboot1 and multiboot2 information, read defensively:
+ * every length is checked against what the structure claims before a byte
+ * is read, so a broken loader gives a message, not a wild read.
+ */
+#include "boot/bootinfo.h"
+#include <stdio.h>
+#include <string.h>
+
+/* multiboot1 info flags (multiboot spec 0.6.96, section 3.3) */
+#define MB1_INFO_MEM		(1u << 0)
+#define MB1_INFO_CMDLINE	(1u << 2)
+#define MB1_INFO_MMAP		(1u << 6)
+#define MB1_INFO_LOADER		(1u << 9)
+
+/* multiboot2 tag types (multiboot2 spec, section 3.6) */
+#define MB2_TAG_END		0
+#define MB2_TAG_CMDLINE		1
+#define MB2_TAG_LOADER		2
+#define MB2_TAG_MEMINFO		4
+#define MB2_TAG_MMAP		6
+#define MB2_TAG_EFI64		12
+#define MB2_TAG_ACPI_OLD	14
+#define MB2_TAG_ACPI_NEW	15
+
+#define MB2_INFO_MAX		(1u << 20)	/* sanity bound on total_size */
+
+static uint32_t rd32(const uint8_t *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* Copy a NUL-terminated string of at most `max` bytes at phys. */
+static void copy_str(phys_reader_t rd, void *ctx, uint64_t phys, char *dst,
+		     size_t dstlen, size_t max)
+{
+	size_t i;
+
+	dst[0] = '\0';
+	for (i = 0; i + 1 < dstlen && i < max; i++) {
+		const char *c = rd(ctx, phys + i, 1);
+
+		if (!c || !*c)
+			break;
+		dst[i] = *c;
+	}
+	dst[i] = '\0';
+}
+
+static void add_mmap(struct boot_info *bi, uint64_t base, uint64_t len, uint32_t type)
+{
+	if (bi->n_mmap == BOOTINFO_MMAP_MAX) {
+		bi->mmap_truncated = true;
+		return;
+	}
+	bi->mmap[bi->n_mmap].base = base;
+	bi->mmap[bi->n_mmap].len = len;
+	bi->mmap[bi->n_mmap].type = type;
+	bi->n_mmap++;
+}
+
+static int parse_mb1(uint64_t info, phys_reader_t rd, void *ctx,
+		     struct boot_info *bi, char *err, size_t errlen)
+{
+	const uint8_t *mbi = rd(ctx, info, 88);
+	uint32_t flags;
+
+	if (!mbi) {
+		snprintf(err, errlen, "multiboot1 info at 0x%llx is not readable",
+			 (unsigned long long)info);
+		return -1;
+	}
+	flags = rd32(mbi);
+	if (flags & MB1_INFO_MEM) {
+		bi->mem_lower_kb = rd32(mbi + 4);
+		bi->mem_upper_kb = rd32(mbi + 8);
+	}
+	if (flags & MB1_INFO_CMDLINE) {
+		copy_str(rd, ctx, rd32(mbi + 16), bi->cmdline, sizeof(bi->cmdline),
+			 BOOTINFO_CMDLINE_MAX * 4);
+		bi->have_cmdline = true;
+	}
+	if (flags & MB1_INFO_LOADER)
+		copy_str(rd, ctx, rd32(mbi + 64), bi->loader, sizeof(bi->loader), 256);
+	if (flags & MB1_INFO_MMAP) {
+		uint64_t p = rd32(mbi + 48), end = p + rd32(mbi + 44);
+
+		/* Each entry: u32 size (not counting itself), u64 base, u64
+		 * length, u32 type. */
+		while (p + 4 <= end) {
+			const uint8_t *e = rd(ctx, p, 4);
+			uint32_t size;
+
+			if (!e)
+				break;
+			size = rd32(e);
+			if (size < 20 || p + 4 + size > end) {
+				snprintf(err, errlen, "multiboot1 memory map entry at 0x%llx "
+					 "has bad size %u", (unsigned long long)p, size);
+				return -1;
+			}
+			e = rd(ctx, p, 4 + size);
+			if (!e)
+				break;
+			add_mmap(bi, rd64(e + 4), rd64(e + 12), rd32(e + 20));
+			p += 4 + size;
+		}
+	}
+	return 0;
+}
+
+static int parse_mb2_mmap(const uint8_t *tag, uint32_t size, struct boot_info *bi,
+			  char *err, size_t errlen)
+{
+	uint32_t entry_size = rd32(tag + 8);
+	uint32_t off;
+
+	if (entry_size < 24 || (entry_size & 7)) {
+		snprintf(err, errlen, "multiboot2 memory map has bad entry size %u",
+			 entry_size);
+		return -1;
+	}
+	for (off = 16; off + entry_size <= size; off += entry_size)
+		add_mmap(bi, rd64(tag + off), rd64(tag + off + 8), rd32(tag + off + 16));
+	return 0;
+}
+
+static int parse_mb2(uint64_t info, phys_reader_t rd, void *ctx,
+		     struct boot_info *bi, char *err, size_t errlen)
+{
+	const uint8_t *hdr = rd(ctx, info, 8);
+	const uint8_t *mbi;
+	uint32_t total, off;
+
+	if (!hdr) {
+		snprintf(err, errlen, "multiboot2 info at 0x%llx is not readable",
+			 (unsigned long long)info);
+		return -1;
+	}
+	total = rd32(hdr);
+	if (total < 16 || total > MB2_INFO_MAX || !(mbi = rd(ctx, info, total))) {
+		snprintf(err, errlen, "multiboot2 info has implausible size %u", total);
+		return -1;
+	}
+	/* Tags start at offset 8 and are 8-byte aligned. */
+	for (off = 8; off + 8 <= total;) {
+		const uint8_t *tag = mbi + off;
+		uint32_t type = rd32(tag), size = rd32(tag + 4);
+
+		if (type == MB2_TAG_END)
+			return 0;
+		if (size < 8 || off + size > total) {
+			snprintf(err, errlen, "multiboot2 tag %u at offset %u has bad size %u",
+				 type, off, size);
+			return -1;
+		}
+		switch (type) {
+		case MB2_TAG_CMDLINE: {
+			size_t n = size - 8;
+
+			if (n >= sizeof(bi->cmdline))
+				n = sizeof(bi->cmdline) - 1;
+			memcpy(bi->cmdline, tag + 8, n);
+			bi->cmdline[n] = '\0';
+			bi->have_cmdline = true;
+			break;
+		}
+		case MB2_TAG_LOADER: {
+			size_t n = size - 8;
+
+			if (n >= sizeof(bi->loader))
+				n = sizeof(bi->loader) - 1;
+			memcpy(bi->loader, tag + 8, n);
+			bi->loader[n] = '\0';
+			break;
+		}
+		case MB2_TAG_MEMINFO:
+			if (size >= 16) {
+				bi->mem_lower_kb = rd32(tag + 8);
+				bi->mem_upper_kb = rd32(tag + 12);
+			}
+			break;
+		case MB2_TAG_MMAP:
+			if (size < 16 || parse_mb2_mmap(tag, size, bi, err, errlen) < 0) {
+				if (size < 16)
+					snprintf(err, errlen, "multiboot2 memory map tag too short");
+				return -1;
+			}
+			break;
+		case MB2_TAG_EFI64:
+			bi->efi = true;
+			break;
+		case MB2_TAG_ACPI_OLD:
+		case MB2_TAG_ACPI_NEW:
+			/* Prefer the 2.0+ copy when the loader gives both. */
+			if (type == MB2_TAG_ACPI_NEW || bi->rsdp_tag != MB2_TAG_ACPI_NEW) {
+				size_t n = size - 8;
+
+				if (n > sizeof(bi->rsdp))
+					n = sizeof(bi->rsdp);
+				memcpy(bi->rsdp, tag + 8, n);
+				bi->rsdp_len = n;
+				bi->rsdp_tag = type;
+			}
+			break;
+		}
+		off += (size + 7) & ~7u;
+	}
+	snprintf(err, errlen, "multiboot2 info has no end tag");
+	return -1;
+}
+
+int bootinfo_parse(uint32_t magic, uint64_t info_phys, phys_reader_t rd,
+		   void *ctx, struct boot_info *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	if (magic == MB2_BOOT_MAGIC) {
+		out->protocol = 2;
+		return parse_mb2(info_phys, rd, ctx, out, err, errlen);
+	}
+	if (magic == MB1_BOOT_MAGIC) {
+		out->protocol = 1;
+		return parse_mb1(info_phys, rd, ctx, out, err, errlen);
+	}
+	snprintf(err, errlen, "unknown boot loader magic 0x%08x", magic);
+	return -1;
+}
+
+uint64_t bootinfo_available_bytes(const struct boot_info *bi)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < bi->n_mmap; i++)
+		if (bi->mmap[i].type == MMAP_AVAILABLE)
+			sum += bi->mmap[i].len;
+	return sum;
+}

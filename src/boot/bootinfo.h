@@ -1,0 +1,57 @@
+/*
+ * bootinfo.h - what the multiboot loader told us, copied out of its
+ * structures before anything can overwrite them (the page allocator hands
+ * out memory the loader used).
+ */
+#ifndef IRQLAB_BOOT_BOOTINFO_H
+#define IRQLAB_BOOT_BOOTINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MB1_BOOT_MAGIC	0x2badb002u
+#define MB2_BOOT_MAGIC	0x36d76289u
+
+#define BOOTINFO_CMDLINE_MAX	1024
+#define BOOTINFO_MMAP_MAX	128
+
+/* Memory map entry types, the same numbers in multiboot1, 2 and E820. */
+#define MMAP_AVAILABLE		1
+#define MMAP_RESERVED		2
+#define MMAP_ACPI_RECLAIMABLE	3
+#define MMAP_ACPI_NVS		4
+#define MMAP_BAD		5
+
+struct mmap_entry {
+	uint64_t base, len;
+	uint32_t type;
+};
+
+struct boot_info {
+	int protocol;			/* 1 or 2 */
+	char cmdline[BOOTINFO_CMDLINE_MAX];
+	bool have_cmdline;
+	char loader[64];		/* boot loader name, "" if not given */
+	unsigned n_mmap;
+	struct mmap_entry mmap[BOOTINFO_MMAP_MAX];
+	bool mmap_truncated;
+	uint64_t mem_lower_kb, mem_upper_kb;
+	unsigned rsdp_tag;		/* 14 (ACPI 1.0), 15 (2.0+) or 0 */
+	uint8_t rsdp[64];		/* copy of the RSDP from the loader */
+	size_t rsdp_len;
+	bool efi;			/* loader reported an EFI system table */
+};
+
+/* Physical memory reader: pointer to `len` readable bytes at `phys`, or
+ * NULL. The image maps identity; host tests map buffers. */
+typedef const void *(*phys_reader_t)(void *ctx, uint64_t phys, size_t len);
+
+/* Returns 0, or -1 with a message in err (wrong magic, malformed info). */
+int bootinfo_parse(uint32_t magic, uint64_t info_phys, phys_reader_t rd,
+		   void *ctx, struct boot_info *out, char *err, size_t errlen);
+
+/* Sum of available memory in bytes. */
+uint64_t bootinfo_available_bytes(const struct boot_info *bi);
+
+#endif

@@ -1,0 +1,8 @@
+#ifndef IRQLAB_LIB_EXIT_H
+#define IRQLAB_LIB_EXIT_H
+
+/* Print "--- DONE: <code> ---" and end the run: QEMU's isa-debug-exit when
+ * running under QEMU, else halt (interrupts off; NMIs wake hlt, so loop). */
+void platform_exit(int code) __attribute__((noreturn));
+
+#endif
