@@ -38,6 +38,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	desc_init();
 	platform_read_bootinfo(magic, info_phys);
 	cmdline_bad = config_parse(boot.cmdline, cmdline_err, sizeof(cmdline_err));
+	platform_exit_mode((int)config(CFG_EXIT)->u);
 	palloc_init(&boot, (uintptr_t)_image_start, (uintptr_t)_image_end);
 	paging_init();
 	platform_read_acpi();

@@ -348,7 +348,8 @@ static void parse_madt(struct ctx *c, const uint8_t *t, uint32_t len)
 				.flags = rd16(e + 8) };
 			break;
 		case 3:	/* NMI source: flags u16, GSI u32 */
-			if (!room(c, o->n_nmi_sources, ACPI_MAX_NMI_SOURCES, FULL_NMIS, "NMI sources"))
+			if (!room(c, o->n_nmi_sources, ACPI_MAX_NMI_SOURCES, FULL_NMIS,
+				  "NMI sources"))
 				break;
 			o->nmi_sources[o->n_nmi_sources++] = (struct acpi_nmi_source){
 				.flags = rd16(e + 2), .gsi = rd32(e + 4) };
@@ -512,7 +513,8 @@ int acpi_parse(const struct acpi_mem *mem, const void *rsdp, size_t rsdp_len,
 		return -1;
 	}
 	if ((len - HDR_LEN) % esz)
-		warn(out, "%s length %u leaves a partial entry", out->used_xsdt ? "XSDT" : "RSDT", len);
+		warn(out, "%s length %u leaves a partial entry",
+		     out->used_xsdt ? "XSDT" : "RSDT", len);
 	n = (len - HDR_LEN) / esz;
 	for (i = 0; i < n; i++) {
 		phys = esz == 8 ? rd64(t + HDR_LEN + 8 * i) : rd32(t + HDR_LEN + 4 * i);

@@ -325,7 +325,8 @@ static void test_host_vm(void)
 		fm_add(&m, addr[i], blob[i], len[i]);
 	rc = parse_x(&m, ents, 3);
 	ref = acpi_find_table(&info, "APIC");
-	CHECK(rc == 0 && ref && !ref->checksum_ok, "corrupted APIC: recorded with checksum_ok=false");
+	CHECK(rc == 0 && ref && !ref->checksum_ok,
+	      "corrupted APIC: recorded with checksum_ok=false");
 	CHECK(!info.have_madt && info.n_cpus == 0, "corrupted APIC: not parsed");
 	CHECK(info.n_warnings == 1 && has(info.warning, "APIC") && has(info.warning, "checksum"),
 	      "corrupted APIC: one warning \"%s\"", info.warning);
@@ -372,7 +373,8 @@ static void test_rsdt_path(void)
 	CHECK_STR(info.tables[0].sig, "RSDT", "root table recorded");
 	CHECK(info.n_warnings == 0, "no warnings (%s)", info.warning);
 	CHECK(info.have_madt && info.madt_flags == 1, "MADT parsed, PCAT_COMPAT");
-	CHECK(info.n_cpus == 1 && info.n_ioapics == 1 && info.ioapics[0].id == 2, "1 CPU, I/O APIC id 2");
+	CHECK(info.n_cpus == 1 && info.n_ioapics == 1 && info.ioapics[0].id == 2,
+	      "1 CPU, I/O APIC id 2");
 	CHECK(info.n_isos == 2 && info.isos[0].source == 0 && info.isos[0].gsi == 2 &&
 	      info.isos[1].source == 9 && info.isos[1].gsi == 9 &&
 	      ACPI_INTI_TRIGGER(info.isos[1].flags) == 3 &&
@@ -398,20 +400,23 @@ static void test_rsdt_path(void)
 	rc = acpi_parse(&mem, r, 36, &info, err, sizeof(err));
 	CHECK(rc == 0 && !info.used_xsdt && info.have_madt && info.have_hpet,
 	      "bad XSDT: fell back to the RSDT");
-	CHECK(info.n_warnings == 1 && has(info.warning, "XSDT"), "bad XSDT warned: %s", info.warning);
+	CHECK(info.n_warnings == 1 && has(info.warning, "XSDT"),
+	      "bad XSDT warned: %s", info.warning);
 	CHECK(info.tables[0].checksum_ok == false && !strcmp(info.tables[0].sig, "XSDT"),
 	      "bad XSDT recorded with checksum_ok=false");
 
 	/* Nothing usable at all. */
 	make_rsdp(r, 2, 0, 0x30000);
 	rc = acpi_parse(&mem, r, 36, &info, err, sizeof(err));
-	CHECK(rc == -1 && has(err, "no usable") && has(err, "checksum"), "only a bad XSDT: fatal (%s)", err);
+	CHECK(rc == -1 && has(err, "no usable") && has(err, "checksum"),
+	      "only a bad XSDT: fatal (%s)", err);
 	make_rsdp(r, 0, 0x5000000, 0);
 	rc = acpi_parse(&mem, r, 20, &info, err, sizeof(err));
 	CHECK(rc == -1 && has(err, "not readable"), "unmapped RSDT: fatal (%s)", err);
 	make_rsdp(r, 0, 0x10000, 0);
 	rc = acpi_parse(&mem, r, 20, &info, err, sizeof(err));
-	CHECK(rc == -1 && has(err, "expected RSDT"), "RSDT address pointing at the MADT: fatal (%s)", err);
+	CHECK(rc == -1 && has(err, "expected RSDT"),
+	      "RSDT address pointing at the MADT: fatal (%s)", err);
 	fm_free(&m);
 }
 
@@ -432,7 +437,8 @@ static void test_hpet(void)
 	CHECK_EQ_U64(info.hpet_addr, 0xfed00000, "base address");
 	CHECK_EQ_U64(info.hpet_number, 0, "hpet number");
 	CHECK_EQ_U64(info.hpet_min_tick, 0x37ee, "minimum clock tick");
-	CHECK(!info.have_madt && !info.have_fadt && info.n_mcfg == 0, "no MADT/FADT/MCFG: not an error");
+	CHECK(!info.have_madt && !info.have_fadt && info.n_mcfg == 0,
+	      "no MADT/FADT/MCFG: not an error");
 	fm_free(&m);
 
 	/* The GAS address is 64 bits wide. */
@@ -487,8 +493,10 @@ static void test_madt_x2apic(void)
 		}
 		CHECK(info.n_warnings == 0, "no warnings (%s)", info.warning);
 		CHECK_EQ_U64(info.n_cpus, 4, "4 CPUs");
-		CHECK(c[0].apic_id == 0 && c[0].enabled && !c[0].x2apic_entry, "cpu0 xAPIC enabled");
-		CHECK(c[1].apic_id == 1 && !c[1].enabled && c[1].online_capable, "cpu1 disabled, online capable");
+		CHECK(c[0].apic_id == 0 && c[0].enabled && !c[0].x2apic_entry,
+		      "cpu0 xAPIC enabled");
+		CHECK(c[1].apic_id == 1 && !c[1].enabled && c[1].online_capable,
+		      "cpu1 disabled, online capable");
 		CHECK(c[2].apic_id == 0x100 && c[2].acpi_uid == 2 && c[2].enabled &&
 		      c[2].x2apic_entry, "cpu2 x2APIC id 0x100 uid 2 enabled");
 		CHECK(c[3].apic_id == 0x101 && c[3].acpi_uid == 3 && !c[3].enabled &&
@@ -497,12 +505,14 @@ static void test_madt_x2apic(void)
 		      info.ioapics[1].addr == 0xfec01000 && info.ioapics[1].gsi_base == 24,
 		      "second I/O APIC at 0xfec01000 GSI 24");
 		CHECK_EQ_U64(info.n_lapic_nmis, 2, "2 LAPIC NMI entries");
-		CHECK(n[0].acpi_uid == 0xff && n[0].flags == 5 && n[0].lint == 1, "xAPIC NMI: all CPUs LINT1");
+		CHECK(n[0].acpi_uid == 0xff && n[0].flags == 5 && n[0].lint == 1,
+		      "xAPIC NMI: all CPUs LINT1");
 		CHECK(n[1].acpi_uid == 0xffffffff && n[1].flags == 0xd && n[1].lint == 1,
 		      "x2APIC NMI: all CPUs LINT1 level");
 		CHECK(info.n_nmi_sources == 1 && info.nmi_sources[0].gsi == 23 &&
 		      info.nmi_sources[0].flags == 0xf, "NMI source GSI 23");
-		CHECK_EQ_U64(info.lapic_addr_override, 0x123456789000, "LAPIC address override after unknown entry");
+		CHECK_EQ_U64(info.lapic_addr_override, 0x123456789000,
+		      "LAPIC address override after unknown entry");
 		fm_free(&m);
 	}
 	fm_free(&m);
@@ -533,7 +543,8 @@ static void test_bad_checksum(void)
 	CHECK(info.n_warnings == 1 && has(info.warning, "HPET") && has(info.warning, "checksum"),
 	      "one warning: %s", info.warning);
 	ref = acpi_find_table(&info, "APIC");
-	CHECK(ref && ref->checksum_ok && info.have_madt && info.n_cpus == 1, "MADT next to it parsed");
+	CHECK(ref && ref->checksum_ok && info.have_madt && info.n_cpus == 1,
+	      "MADT next to it parsed");
 	fm_free(&m);
 }
 
@@ -633,7 +644,8 @@ static void test_truncated(void)
 	fm_add(&m, 0x10000, t.b, t.len);
 	rc = parse_x(&m, ents, 2);
 	CHECK(rc == 0 && !info.have_hpet && info.n_warnings == 2 &&
-	      info.n_tables == 2, "absurd length and unmapped entry: 2 warnings (%s)", info.warning);
+	      info.n_tables == 2,
+	      "absurd length and unmapped entry: 2 warnings (%s)", info.warning);
 	fm_free(&m);
 }
 
@@ -660,7 +672,8 @@ static void test_too_many(void)
 	CHECK_EQ_U64(info.n_cpus, ACPI_MAX_CPUS, "CPUs capped");
 	CHECK(info.cpus[255].apic_id == 255, "first 256 kept");
 	CHECK_EQ_U64(info.n_ioapics, ACPI_MAX_IOAPICS, "I/O APICs capped");
-	CHECK(info.n_warnings == 2 && has(info.warning, "CPUs"), "one warning per array: %s", info.warning);
+	CHECK(info.n_warnings == 2 && has(info.warning, "CPUs"),
+	      "one warning per array: %s", info.warning);
 	fm_free(&m);
 
 	/* More tables than ACPI_MAX_TABLES: first ones listed, all parsed. */
@@ -674,7 +687,8 @@ static void test_too_many(void)
 	rc = parse_x(&m, ents, ACPI_MAX_TABLES + 2);
 	CHECK(rc == 0, "parses");
 	CHECK(info.n_tables == ACPI_MAX_TABLES && info.n_warnings == 1 && info.have_madt,
-	      "table list capped at %u, MADT beyond it still parsed (%s)", info.n_tables, info.warning);
+	      "table list capped at %u, MADT beyond it still parsed (%s)",
+	      info.n_tables, info.warning);
 	fm_free(&m);
 }
 
@@ -696,8 +710,10 @@ static void test_mcfg(void)
 	CHECK(rc == 0 && info.n_mcfg == 2, "two good entries of three");
 	CHECK(info.mcfg[0].base == 0xb0000000 && info.mcfg[0].bus_end == 0xff, "entry 0");
 	CHECK(info.mcfg[1].base == 0x4000000000 && info.mcfg[1].segment == 1 &&
-	      info.mcfg[1].bus_start == 0x10 && info.mcfg[1].bus_end == 0x1f, "entry 1 (64-bit base)");
-	CHECK(info.n_warnings == 1 && has(info.warning, "end bus"), "bad bus range warned: %s", info.warning);
+	      info.mcfg[1].bus_start == 0x10 && info.mcfg[1].bus_end == 0x1f,
+	      "entry 1 (64-bit base)");
+	CHECK(info.n_warnings == 1 && has(info.warning, "end bus"),
+	      "bad bus range warned: %s", info.warning);
 	fm_free(&m);
 }
 
@@ -860,7 +876,8 @@ static void test_capture(const char *name)
 		CHECK(rc == 0, "parses (%s)", err);
 		CHECK(info.n_warnings == 0, "no warnings (%u: %s)", info.n_warnings, info.warning);
 		CHECK(info.have_madt && info.n_cpus >= 1, "MADT with %u CPUs", info.n_cpus);
-		CHECK(info.n_ioapics == 1 && info.ioapics[0].addr == 0xfec00000, "one I/O APIC at 0xfec00000");
+		CHECK(info.n_ioapics == 1 && info.ioapics[0].addr == 0xfec00000,
+		      "one I/O APIC at 0xfec00000");
 		CHECK_EQ_U64(info.lapic_addr, 0xfee00000, "local APIC address");
 		CHECK(info.have_hpet && info.hpet_addr == 0xfed00000, "HPET at 0xfed00000");
 		CHECK(info.have_fadt, "FADT present");

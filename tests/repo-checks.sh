@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# tests/repo-checks.sh - properties of the repository itself. One PASS:/FAIL:
+# line per check.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+eval "$(bash ci/deps.sh paths)"
+
+check() { if [ "$1" -eq 0 ]; then echo "PASS: repo: $2"; else echo "FAIL: repo: $2${3:+: $3}"; fi; }
+
+# No file of picolibc or lwIP is tracked: compare content hashes of every
+# tracked file with every file of the fetched source trees, so a copy is
+# caught whatever its name.
+third=$(mktemp)
+find "$LWIP_SRC" "$(dirname "$PICOLIBC")/src" -type f -size +0 \
+	\( -name '*.[chsS]' -o -name '*.ld' -o -name 'meson*' -o -name '*.txt' \) \
+	-exec sha256sum {} + 2>/dev/null | cut -d' ' -f1 | sort -u >"$third"
+ours=$(git ls-files -z | xargs -0 sha256sum 2>/dev/null | cut -d' ' -f1 | sort -u)
+dup=$(comm -12 "$third" <(echo "$ours") | head -3)
+n3=$(wc -l <"$third")
+[ "$n3" -gt 1000 ] || dup="only $n3 third-party files hashed: fetched trees missing?"
+rm -f "$third"
+check "$([ -z "$dup" ]; echo $?)" "no tracked file is a copy of a picolibc or lwIP file" "$dup"
+
+hits=$(git grep -l -I -e 'Swedish Institute of Computer Science' -e 'Keith Packard' -- . ':!*.md' ':!tests/repo-checks.sh' | head -3)
+check "$([ -z "$hits" ]; echo $?)" "no tracked file carries lwIP's or picolibc's copyright lines" "$hits"
+
+grep -q 'build.sh test' .ci/run 2>/dev/null
+check $? ".ci/run runs ./build.sh test"
+grep -q 'build.sh run' README.md && grep -q 'build.sh test' README.md
+check $? "README shows ./build.sh run and ./build.sh test"
+
+# The image links what the foundation promises.
+grep -q ' T lwip_init$' <(nm build/irqlab.elf)
+check $? "lwIP is linked into the image (lwip_init)"
+size=$(stat -c %s build/irqlab.elf)
+check "$([ "$size" -le 1048576 ]; echo $?)" "ELF size $size bytes <= 1 MiB"
+od -An -tx1 -N 20 build/irqlab32.elf | grep -q '7f 45 4c 46 01'
+check $? "build/irqlab32.elf is ELF32 (what QEMU -kernel loads)"
+od -An -tx1 -N 20 build/irqlab.elf | grep -q '7f 45 4c 46 02'
+check $? "build/irqlab.elf is ELF64"
+# grub-file checks the headers where the loaders look for them (8 KiB
+# for multiboot1, 32 KiB for multiboot2).
+grub-file --is-x86-multiboot2 build/irqlab.elf
+check $? "grub-file accepts build/irqlab.elf as multiboot2"
+grub-file --is-x86-multiboot build/irqlab.elf
+check $? "grub-file accepts build/irqlab.elf as multiboot1"
+grub-file --is-x86-multiboot build/irqlab32.elf
+check $? "grub-file accepts build/irqlab32.elf as multiboot1"

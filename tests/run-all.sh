@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# tests/run-all.sh [--long] [--kvm] - every test of irqlab, after build.sh
+# has built everything. Host unit tests (ASan/UBSan), repository checks,
+# then the boot scenarios two at a time. Ends with "N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+long=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--long) long=1 ;;
+	--kvm) export IRQLAB_ACCEL=kvm ;;
+	*) echo "test: unknown option '$1' (accepted: --long, --kvm)" >&2; exit 2 ;;
+	esac
+	shift
+done
+export IRQLAB_LONG=$long
+results=build/test-results.txt
+: >"$results"
+mkdir -p build/test-logs
+
+section() { printf '\n== %s\n' "$*"; }
+
+# Results are the PASS:/FAIL: lines of every part, collected in $results.
+record() { tee -a "$results"; }
+
+section "host unit tests (ASan, UBSan)"
+if make -s unit >build/test-logs/unit-build.log 2>&1; then
+	for t in build/unit/test_*; do
+		out=build/test-logs/$(basename "$t").log
+		"$t" >"$out" 2>&1
+		st=$?
+		grep -E '^(PASS|FAIL):' "$out" | sed "s/^\(PASS\|FAIL\): /\1: $(basename "$t"): /" | record | grep '^FAIL' || true
+		n=$(grep -c '^PASS' "$out"); f=$(grep -c '^FAIL' "$out")
+		echo "$(basename "$t"): $n passed, $f failed"
+		if [ $st -ne 0 ] && [ "$f" -eq 0 ]; then
+			echo "FAIL: $(basename "$t"): exited $st (sanitizer report?)" | record
+			tail -20 "$out"
+		fi
+	done
+else
+	echo "FAIL: unit: host unit tests do not build" | record
+	tail -30 build/test-logs/unit-build.log
+fi
+
+section "repository checks"
+bash tests/repo-checks.sh | record
+
+section "boot scenarios ($(grep -cEv '^\s*(#|$)' tests/boot-scenarios.txt) scenarios, 2 at a time, ${IRQLAB_ACCEL:-tcg})"
+grep -Ev '^\s*(#|$)' tests/boot-scenarios.txt |
+	tr '\n' '\0' | xargs -0 -P 2 -I{} bash tests/boot-test.sh {} | record
+
+passed=$(grep -c '^PASS' "$results")
+failed=$(grep -c '^FAIL' "$results")
+echo
+if [ "$failed" -gt 0 ]; then
+	echo "failed:"
+	grep '^FAIL' "$results" | sed 's/^/  /'
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
