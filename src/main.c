@@ -37,8 +37,9 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	console_init();
 	desc_init();
 	platform_read_bootinfo(magic, info_phys);
+	suites_init();
 	cmdline_bad = config_parse(boot.cmdline, cmdline_err, sizeof(cmdline_err));
-	platform_exit_mode((int)config(CFG_EXIT)->u);
+	platform_exit_mode((int)opt_exit.u);
 	palloc_init(&boot, (uintptr_t)_image_start, (uintptr_t)_image_end);
 	paging_init();
 	platform_read_acpi();
@@ -46,7 +47,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		map_mmio(acpi.hpet_addr, 4096);
 	tsc_init(acpi.have_hpet ? acpi.hpet_addr : 0);
 	pic_disable();
-	if (apic_init((enum apic_request)config(CFG_APIC)->u, apic_err, sizeof(apic_err)) < 0)
+	if (apic_init((enum apic_request)opt_apic.u, apic_err, sizeof(apic_err)) < 0)
 		apic_bad = 1;
 	else
 		apic_timer_calibrate();
@@ -65,13 +66,13 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		report(false, "local APIC initialised");
 		report_finish(EXIT_CONFIG);
 	}
-	if (config(CFG_DUMP)->u == DUMP_ACPI)
+	if (opt_dump.u == DUMP_ACPI)
 		platform_dump_acpi();
-	if (config(CFG_CRASH)->u != CRASH_NONE)
-		crash_on_purpose((enum crash_kind)config(CFG_CRASH)->u);
+	if (opt_crash.u != CRASH_NONE)
+		crash_on_purpose((enum crash_kind)opt_crash.u);
 
 	irq_hard_enable();
-	suites_run(config(CFG_TESTS)->u);
+	suites_run();
 	irq_hard_disable();
 
 	struct palloc_stats ps = palloc_stats();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/boot-test.sh "<scenario line>" - boot one scenario of
-# tests/boot-scenarios.txt under QEMU and judge it. Prints one result line,
+# tests/scenarios/*.txt under QEMU and judge it. Prints one result line,
 # "PASS: boot: NAME (...)" or "FAIL: boot: NAME: why" plus the log's tail.
 # Environment: IRQLAB_ACCEL=kvm to use KVM instead of TCG.
 set -uo pipefail

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/run-all.sh [--long] [--kvm] - every test of irqlab, after build.sh
 # has built everything. Host unit tests (ASan/UBSan), repository checks,
-# then the boot scenarios two at a time. Ends with "N passed, N failed".
+# every tests/check-*.sh, then the boot scenarios two at a time. Ends with "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -43,12 +43,15 @@ else
 	tail -30 build/test-logs/unit-build.log
 fi
 
-section "repository checks"
-bash tests/repo-checks.sh | record
+# Every tests/check-*.sh prints PASS:/FAIL: lines of its own.
+for c in tests/check-*.sh; do
+	section "$(basename "$c" .sh)"
+	bash "$c" | record
+done
 
-section "boot scenarios ($(grep -cEv '^\s*(#|$)' tests/boot-scenarios.txt) scenarios, 2 at a time, ${IRQLAB_ACCEL:-tcg})"
-grep -Ev '^\s*(#|$)' tests/boot-scenarios.txt |
-	tr '\n' '\0' | xargs -0 -P 2 -I{} bash tests/boot-test.sh {} | record
+scenarios=$(cat tests/scenarios/*.txt | grep -Ev '^\s*(#|$)')
+section "boot scenarios ($(echo "$scenarios" | wc -l) from tests/scenarios/*.txt, 2 at a time, ${IRQLAB_ACCEL:-tcg})"
+echo "$scenarios" | tr '\n' '\0' | xargs -0 -P 2 -I{} bash tests/boot-test.sh {} | record
 
 passed=$(grep -c '^PASS' "$results")
 failed=$(grep -c '^FAIL' "$results")

@@ -8,7 +8,7 @@
 #include "arch/apic.h"
 #include "lib/report.h"
 
-void test_acpi(void)
+static void test_acpi(void)
 {
 	if (!acpi_ok) {
 		report(false, "ACPI tables found and parsed");
@@ -34,3 +34,5 @@ void test_acpi(void)
 		report_skip("HPET: no ACPI HPET table");
 	}
 }
+
+SUITE(acpi, test_acpi, SUITE_DEFAULT);

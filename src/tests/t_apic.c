@@ -117,10 +117,12 @@ static void test_madt_id(void)
 	report(found, "the boot CPU's APIC ID %u is an enabled MADT entry", apic_id());
 }
 
-void test_apic(void)
+static void test_apic(void)
 {
 	test_lvt();
 	test_madt_id();
 	test_ipis();
 	test_timer();
 }
+
+SUITE(apic, test_apic, SUITE_DEFAULT);

@@ -24,7 +24,7 @@ static void check(const char *name, struct fault_result r, int vector,
 	report(r.regs_preserved, "%s: rbx, r12-r15 preserved across the exception", name);
 }
 
-void test_exceptions(void)
+static void test_exceptions(void)
 {
 	uint64_t va = fault_pf_address();
 	struct fault_result r;
@@ -52,3 +52,5 @@ void test_exceptions(void)
 	asm volatile("nop");
 	report(fault_probe_end() == -1, "no fault recorded when none happened");
 }
+
+SUITE(exceptions, test_exceptions, SUITE_DEFAULT);

@@ -30,7 +30,7 @@ static bool running_on_tcg(void)
 	return h.b == 0x54474354 && h.c == 0x43544743 && h.d == 0x47435447;
 }
 
-void test_extable(void)
+static void test_extable(void)
 {
 	uint64_t v = 0x5a5a, real;
 	int r;
@@ -58,3 +58,5 @@ void test_extable(void)
 	r = rdmsr_safe(MSR_IA32_APIC_BASE, &v);
 	report(r == 0, "a probe after a faulting probe starts clean");
 }
+
+SUITE(extable, test_extable, SUITE_DEFAULT);

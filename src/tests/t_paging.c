@@ -117,9 +117,11 @@ static void test_split(void)
 	pfree_page(pg);
 }
 
-void test_paging(void)
+static void test_paging(void)
 {
 	test_map_unmap_remap();
 	test_nx();
 	test_split();
 }
+
+SUITE(paging, test_paging, SUITE_DEFAULT);

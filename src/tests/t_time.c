@@ -8,7 +8,7 @@
 #include "arch/tsc.h"
 #include "lib/report.h"
 
-void test_time(void)
+static void test_time(void)
 {
 	uint64_t hz = tsc_freq_hz(), t0, t1;
 
@@ -38,3 +38,5 @@ void test_time(void)
 	report(hpet_us >= 16000 && hpet_us <= 60000,
 	       "udelay(20 ms) lasts %llu us by the HPET", (unsigned long long)hpet_us);
 }
+
+SUITE(time, test_time, SUITE_DEFAULT);
