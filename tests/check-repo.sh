@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/repo-checks.sh - properties of the repository itself. One PASS:/FAIL:
+# tests/check-repo.sh - properties of the repository itself. One PASS:/FAIL:
 # line per check.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +22,7 @@ n3=$(wc -l <"$third")
 rm -f "$third"
 check "$([ -z "$dup" ]; echo $?)" "no tracked file is a copy of a picolibc or lwIP file" "$dup"
 
-hits=$(git grep -l -I -e 'Swedish Institute of Computer Science' -e 'Keith Packard' -- . ':!*.md' ':!tests/repo-checks.sh' | head -3)
+hits=$(git grep -l -I -e 'Swedish Institute of Computer Science' -e 'Keith Packard' -- . ':!*.md' ':!tests/check-repo.sh' | head -3)
 check "$([ -z "$hits" ]; echo $?)" "no tracked file carries lwIP's or picolibc's copyright lines" "$hits"
 
 grep -q 'build.sh test' .ci/run 2>/dev/null
