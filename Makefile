@@ -31,7 +31,10 @@ KCFLAGS  := -std=gnu11 -O2 -g -ffreestanding -mno-red-zone -fno-pic -fno-PIE \
 # SSE/x87 registers, so entry need not save them (docs/design.md, "FPU").
 GPR_ONLY := -mgeneral-regs-only
 
-ARCH_SRCS := $(wildcard src/arch/*.c src/mem/*.c drivers/*.c src/lib/*.c)
+# Directories whose code can run in trap, interrupt or NMI context: built
+# general-registers-only (docs/design.md). Everything else may use SSE.
+GPR_DIRS  := src/arch src/mem src/lib src/nmi src/irqflags src/record src/pci drivers
+ARCH_SRCS := $(foreach d,$(GPR_DIRS),$(wildcard $(d)/*.c))
 KERN_SRCS := $(filter-out $(ARCH_SRCS),$(shell find src -name '*.c' | sort))
 ASM_SRCS  := $(wildcard boot/*.S src/arch/*.S)
 
@@ -56,13 +59,9 @@ $(B)/irqlab.elf: check-deps $(OBJS) boot/kernel.ld $(PICOLIBC)/lib/libc.a
 $(B)/irqlab32.elf: $(B)/irqlab.elf
 	$(OBJCOPY) -O elf32-i386 $< $@
 
-$(B)/k/src/arch/%.o: src/arch/%.c
-	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) $(WARN) $(GPR_ONLY) -c $< -o $@
-$(B)/k/drivers/%.o: drivers/%.c
-	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) $(WARN) $(GPR_ONLY) -c $< -o $@
-$(B)/k/src/lib/%.o: src/lib/%.c
+# -fno-tree-loop-distribute-patterns: src/lib/string.c must not become
+# calls to itself.
+$(patsubst %.c,$(B)/k/%.o,$(ARCH_SRCS)): $(B)/k/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) $(WARN) $(GPR_ONLY) -fno-tree-loop-distribute-patterns -c $< -o $@
 $(B)/k/%.o: %.c
