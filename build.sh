@@ -29,6 +29,10 @@ build() {
 	setup
 	dep_paths
 	make -s -j"$(nproc)" PICOLIBC="$PICOLIBC" LWIP_SRC="$LWIP_SRC" all
+	local h
+	for h in host/*/Makefile; do
+		[ -f "$h" ] && make -s -C "$(dirname "$h")" TOP="$TOP" OUT="$TOP/build/host"
+	done
 	bash images/mkiso.sh build/irqlab.iso
 }
 
