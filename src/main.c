@@ -17,6 +17,8 @@
 #include "lib/report.h"
 #include "mem/palloc.h"
 #include "net/net.h"
+#include "record/record.h"
+#include "run.h"
 #include "tests/crash.h"
 #include "tests/suites.h"
 #include <stdio.h>
@@ -35,6 +37,8 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	 * the page allocator may hand its memory out. */
 	percpu_init_boot_cpu();
 	console_init();
+	record_init();
+	run_records_init();
 	desc_init();
 	platform_read_bootinfo(magic, info_phys);
 	suites_init();

@@ -69,6 +69,12 @@ static int split(struct pt_ctx *pt, uint64_t *e, unsigned level)
 	uint64_t child_size = 1ull << (12 + 9 * (level - 2));
 	uint64_t base = *e & PTE_ADDR & ~(child_size * 512 - 1);
 	uint64_t attrs = *e & ~PTE_ADDR & ~PTE_PS;
+	/* The PAT bit of a 1 GiB or 2 MiB entry is bit 12; in a 4 KiB entry
+	 * it is bit 7 (where PS sits in the others). Carry it over so the
+	 * split pages keep their memory type. */
+	bool pat = *e & PTE_PAT_LARGE;
+	uint64_t child_bits = level - 1 > 1 ? PTE_PS | (pat ? PTE_PAT_LARGE : 0)
+					    : (pat ? PTE_PAT_4K : 0);
 	uint64_t phys = pt->alloc(pt->ctx);
 	uint64_t *t;
 
@@ -76,7 +82,7 @@ static int split(struct pt_ctx *pt, uint64_t *e, unsigned level)
 		return PT_NOMEM;
 	t = pt->p2v(pt->ctx, phys);
 	for (unsigned i = 0; i < 512; i++)
-		t[i] = (base + i * child_size) | attrs | (level - 1 > 1 ? PTE_PS : 0);
+		t[i] = (base + i * child_size) | attrs | child_bits;
 	/* The parent's entry keeps its permissive bits; the leaves hold the
 	 * attributes. Writing it last publishes a complete table. */
 	*e = phys | PTE_P | PTE_W | (attrs & PTE_U);

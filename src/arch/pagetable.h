@@ -19,6 +19,8 @@
 #define PTE_D		(1ull << 6)
 #define PTE_PS		(1ull << 7)	/* in PDPTE/PDE: 1 GiB / 2 MiB page */
 #define PTE_G		(1ull << 8)
+#define PTE_PAT_4K	(1ull << 7)	/* in a PTE */
+#define PTE_PAT_LARGE	(1ull << 12)	/* in a 2 MiB / 1 GiB entry */
 #define PTE_NX		(1ull << 63)
 #define PTE_ADDR	0x000ffffffffff000ull
 /* Attribute bits a caller may set or clear on a leaf. */

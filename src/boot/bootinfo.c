@@ -129,7 +129,9 @@ static int parse_mb2_mmap(const uint8_t *tag, uint32_t size, struct boot_info *b
 			 entry_size);
 		return -1;
 	}
-	for (off = 16; off + entry_size <= size; off += entry_size)
+	/* size >= 16 and off <= size: the subtraction cannot wrap, where
+	 * off + entry_size could for a huge entry_size. */
+	for (off = 16; entry_size <= size - off; off += entry_size)
 		add_mmap(bi, rd64(tag + off), rd64(tag + off + 8), rd32(tag + off + 16));
 	return 0;
 }
@@ -158,7 +160,9 @@ static int parse_mb2(uint64_t info, phys_reader_t rd, void *ctx,
 
 		if (type == MB2_TAG_END)
 			return 0;
-		if (size < 8 || off + size > total) {
+		/* off + 8 <= total here, so total - off cannot wrap; off + size
+		 * could, for a size near 2^32. */
+		if (size < 8 || size > total - off) {
 			snprintf(err, errlen, "multiboot2 tag %u at offset %u has bad size %u",
 				 type, off, size);
 			return -1;

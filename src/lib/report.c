@@ -13,6 +13,9 @@ static void default_sink(const char *line)
 }
 
 void (*report_sink)(const char *line) = default_sink;
+void (*report_result_hook)(const char *tag, const char *prefix, const char *msg);
+void (*report_summary_hook)(unsigned tests, unsigned failures, unsigned skipped, int code);
+void (*report_finish_hook)(int code);
 
 static const char *prefixes[MAX_PREFIX];
 static unsigned n_prefixes;
@@ -33,21 +36,25 @@ void report_prefix_pop(void)
 
 static void emit(const char *tag, const char *fmt, va_list ap)
 {
-	char line[LINE_MAX];
-	size_t len = 0;
+	char line[LINE_MAX], prefix[LINE_MAX / 2], msg[LINE_MAX];
+	size_t plen = 0, len;
 	unsigned i;
 
-	len += snprintf(line, sizeof(line), "%s: ", tag);
-	for (i = 0; i < n_prefixes && i < MAX_PREFIX && len < sizeof(line); i++)
-		len += snprintf(line + len, sizeof(line) - len, "%s: ", prefixes[i]);
-	if (len < sizeof(line))
-		len += vsnprintf(line + len, sizeof(line) - len, fmt, ap);
+	prefix[0] = '\0';
+	for (i = 0; i < n_prefixes && i < MAX_PREFIX && plen < sizeof(prefix); i++)
+		plen += snprintf(prefix + plen, sizeof(prefix) - plen, "%s%s",
+				 i ? ": " : "", prefixes[i]);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	len = snprintf(line, sizeof(line), "%s: %s%s%s", tag, prefix,
+		       prefix[0] ? ": " : "", msg);
 	/* A long line is cut, never dropped: keep room for the newline. */
 	if (len > sizeof(line) - 2)
 		len = sizeof(line) - 2;
 	line[len++] = '\n';
 	line[len] = '\0';
 	report_sink(line);
+	if (report_result_hook)
+		report_result_hook(tag, prefix, msg);
 }
 
 bool report(bool pass, const char *fmt, ...)
@@ -96,11 +103,17 @@ int report_summary(enum exit_code reason)
 		 n_pass + n_fail, n_fail, n_skip);
 	report_sink(line);
 	if (reason == EXIT_OK && n_fail)
-		return EXIT_FAILURES;
+		reason = EXIT_FAILURES;
+	if (report_summary_hook)
+		report_summary_hook(n_pass + n_fail, n_fail, n_skip, reason);
 	return reason;
 }
 
 void report_finish(enum exit_code reason)
 {
-	platform_exit(report_summary(reason));
+	int code = report_summary(reason);
+
+	if (report_finish_hook)
+		report_finish_hook(code);
+	platform_exit(code);
 }

@@ -38,5 +38,11 @@ int report_summary(enum exit_code reason);
 
 /* Where finished lines go; the image sets the console, host tests a buffer. */
 extern void (*report_sink)(const char *line);
+/* Optional observers (the image turns results into records): each result
+ * as tag ("PASS", "FAIL", "SKIP", "INFO"), joined prefixes and message;
+ * the summary; and the end of the run just before platform_exit(). */
+extern void (*report_result_hook)(const char *tag, const char *prefix, const char *msg);
+extern void (*report_summary_hook)(unsigned tests, unsigned failures, unsigned skipped, int code);
+extern void (*report_finish_hook)(int code);
 
 #endif

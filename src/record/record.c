@@ -1,43 +1,107 @@
 /*
- * record.c - FIRST VERSION: records are numbered and mirrored on the
- * console; the in-memory log, NMI-safe append and network transport
- * arrive with the network work (docs/protocol.md).
+ * record.c - records: the log (log.c), their console mirror, the run id
+ * and the end-of-run checksum. The network transport (src/net/) reads the
+ * same log.
  */
 #include "record/record.h"
+#include "record/log.h"
+#include "net/proto.h"
 #include "arch/cpu.h"
 #include <stdarg.h>
 #include <stdio.h>
+
+#define LOG_ARENA_BYTES	(4u << 20)
+#define LOG_MAX_RECORDS	65536
+
+static uint8_t arena[LOG_ARENA_BYTES] __attribute__((aligned(64)));
+static struct log_record *index_slots[LOG_MAX_RECORDS];
+static struct record_log the_log;
+static bool log_ready;
+static uint32_t mirrored;	/* records printed on the console so far */
+static uint64_t run_id;
 
 static const char *const type_names[REC_TYPE_MAX + 1] = {
 	"?", "run", "machine", "result", "bench", "nmi", "info", "error",
 	"summary", "end",
 };
-static unsigned long next_seq;
-static uint64_t run_id;
 
 const char *record_type_name(enum record_type t)
 {
 	return (unsigned)t <= REC_TYPE_MAX ? type_names[t] : "?";
 }
 
+static uint64_t random64(void)
+{
+	uint64_t v;
+	unsigned char ok;
+
+	/* RDRAND when CPUID.1:ECX[30] says so (it can fail: retry, CF=1
+	 * means a value was delivered); else the TSC, mixed. */
+	if (cpu_has_feature_1ecx(30)) {
+		for (int i = 0; i < 10; i++) {
+			asm volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+			if (ok)
+				return v;
+		}
+	}
+	v = rdtsc();
+	v ^= v >> 33;
+	v *= 0xff51afd7ed558ccdull;
+	v ^= v >> 33;
+	return v;
+}
+
+struct record_log *record_log(void)
+{
+	return &the_log;
+}
+
+void record_init(void)
+{
+	log_init(&the_log, arena, sizeof(arena), index_slots, LOG_MAX_RECORDS,
+		 RECORD_MAX_PAYLOAD);
+	do
+		run_id = random64();
+	while (!run_id);
+	log_ready = true;
+}
+
 uint64_t record_run_id(void)
 {
-	if (!run_id)
-		run_id = rdtsc() * 0x9e3779b97f4a7c15ull | 1;
 	return run_id;
 }
 
 unsigned long record_count(void)
 {
-	return next_seq;
+	return log_reserved(&the_log);
+}
+
+unsigned long record_lost(void)
+{
+	return the_log.lost;
+}
+
+/* Print every committed record not yet on the console, in order. Normal
+ * context only; NMI-context appends are printed by the next call. */
+void record_mirror_flush(void)
+{
+	const struct log_record *r;
+
+	while ((r = log_get(&the_log, mirrored)) != NULL) {
+		printf("@irqlab %016llx %u %s %.*s\n", (unsigned long long)run_id,
+		       r->seq, record_type_name((enum record_type)r->type),
+		       (int)r->len, r->payload);
+		mirrored++;
+	}
 }
 
 long record_append(enum record_type t, const char *json, size_t len)
 {
-	long seq = (long)next_seq++;
+	long seq;
 
-	printf("@irqlab %016llx %ld %s %.*s\n", (unsigned long long)record_run_id(),
-	       seq, record_type_name(t), (int)len, json);
+	if (!log_ready || len > RECORD_MAX_PAYLOAD)
+		return -1;
+	seq = log_append(&the_log, (uint16_t)t, json, (uint16_t)len);
 	return seq;
 }
 
@@ -45,6 +109,7 @@ long record_emitf(enum record_type t, const char *fmt, ...)
 {
 	char buf[RECORD_MAX_PAYLOAD + 1];
 	va_list ap;
+	long seq;
 	int n;
 
 	va_start(ap, fmt);
@@ -53,9 +118,31 @@ long record_emitf(enum record_type t, const char *fmt, ...)
 	if (n < 0 || n > RECORD_MAX_PAYLOAD) {
 		printf("irqlab: record of type %s is %d bytes, more than %d: not logged\n",
 		       record_type_name(t), n, RECORD_MAX_PAYLOAD);
+		the_log.lost++;
 		return -1;
 	}
-	return record_append(t, buf, (size_t)n);
+	seq = record_append(t, buf, (size_t)n);
+	if (seq < 0)
+		printf("irqlab: record log full (%u records, %u lost): a %s record is lost\n",
+		       log_reserved(&the_log), the_log.lost, record_type_name(t));
+	record_mirror_flush();
+	return seq;
+}
+
+long record_end(void)
+{
+	uint32_t n = log_committed_prefix(&the_log, 0), crc = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		const struct log_record *r = log_get(&the_log, i);
+
+		crc = proto_record_crc(crc, r->type, r->payload, r->len);
+	}
+	if (n != log_reserved(&the_log))
+		printf("irqlab: %u records still being written at the end of the run\n",
+		       log_reserved(&the_log) - n);
+	return record_emitf(REC_END, "{\"records\":%u,\"checksum\":\"%08x\",\"lost\":%u}",
+			    n, crc, the_log.lost);
 }
 
 const char *json_escape(char *buf, size_t buflen, const char *s)

@@ -43,7 +43,16 @@ long record_append(enum record_type t, const char *json, size_t len);
 /* Escape `s` as the inside of a JSON string into buf (always terminated). */
 const char *json_escape(char *buf, size_t buflen, const char *s);
 
+/* Set up the log and draw this boot's random run id. First thing after
+ * the console; records appended before it are refused. */
+void record_init(void);
 uint64_t record_run_id(void);
 unsigned long record_count(void);
+unsigned long record_lost(void);	/* appends refused: log full, too long */
+/* Print committed records not yet on the console (normal context). */
+void record_mirror_flush(void);
+/* Append the end-of-run record: count and checksum of records 0..N-1. */
+long record_end(void);
+struct record_log *record_log(void);
 
 #endif
