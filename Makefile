@@ -50,7 +50,12 @@ check-deps:
 		{ echo "PICOLIBC and LWIP_SRC are not set: run ./build.sh, not make" >&2; exit 1; }
 all: $(B)/irqlab.elf $(B)/irqlab32.elf
 
-$(B)/irqlab.elf: check-deps $(OBJS) boot/kernel.ld $(PICOLIBC)/lib/libc.a
+# irqlab.debug.elf keeps the DWARF for addr2line and gdb; the image that
+# boots is the same file without it.
+$(B)/irqlab.elf: $(B)/irqlab.debug.elf
+	$(OBJCOPY) --strip-debug $< $@
+
+$(B)/irqlab.debug.elf: check-deps $(OBJS) boot/kernel.ld $(PICOLIBC)/lib/libc.a
 	$(LD) -n -nostdlib -z noexecstack --no-warn-rwx-segments -T boot/kernel.ld -Map=$(B)/irqlab.map -o $@ \
 		$(filter %.o,$^) $(PICOLIBC)/lib/libc.a $(LIBGCC)
 

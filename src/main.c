@@ -13,6 +13,8 @@
 #include "arch/pic.h"
 #include "arch/tsc.h"
 #include "drivers/console.h"
+#include "drivers/nic_probe.h"
+#include "drivers/pci.h"
 #include "lib/exit.h"
 #include "lib/report.h"
 #include "mem/palloc.h"
@@ -26,6 +28,19 @@
 extern char _image_start[], _image_end[];
 
 void kmain(uint32_t magic, uint32_t info_phys);
+
+/* PCI through ECAM when ACPI's MCFG describes segment 0, else ports. */
+static void pci_setup(void)
+{
+	const struct acpi_mcfg *m = NULL;
+
+	for (unsigned i = 0; acpi_ok && i < acpi.n_mcfg; i++)
+		if (acpi.mcfg[i].segment == 0) {
+			m = &acpi.mcfg[i];
+			break;
+		}
+	pci_init(m ? m->base : 0, m ? m->bus_start : 0, m ? m->bus_end : 0);
+}
 
 void kmain(uint32_t magic, uint32_t info_phys)
 {
@@ -47,6 +62,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	palloc_init(&boot, (uintptr_t)_image_start, (uintptr_t)_image_end);
 	paging_init();
 	platform_read_acpi();
+	pci_setup();
 	if (acpi.have_hpet)
 		map_mmio(acpi.hpet_addr, 4096);
 	tsc_init(acpi.have_hpet ? acpi.hpet_addr : 0);
@@ -70,6 +86,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		report(false, "local APIC initialised");
 		report_finish(EXIT_CONFIG);
 	}
+	nic_probe();
 	if (opt_dump.u == DUMP_ACPI)
 		platform_dump_acpi();
 	if (opt_crash.u != CRASH_NONE)

@@ -57,7 +57,7 @@ fail() {
 	# Name the code behind the addresses of a stack trace.
 	if grep -q '^    #[0-9]* 0x' "$log" 2>/dev/null; then
 		grep '^    #[0-9]* 0x' "$log" | tail -n 8 | while read -r _ addr; do
-			echo "      $addr $(addr2line -f -s -e "$top/build/irqlab.elf" "$addr" | paste -sd' ')"
+			echo "      $addr $(addr2line -f -s -e "$top/build/irqlab.debug.elf" "$addr" | paste -sd' ')"
 		done
 	fi
 	exit 1
@@ -87,7 +87,9 @@ while [ -n "$rest" ]; do
 	case "$item" in e9:*) file=$log.e9; item=${item#e9:} ;; esac
 	case "$item" in !*) neg=1; item=${item#!} ;; esac
 	# Serial lines end in CR LF; match without the CR.
-	if tr -d '\r' <"$file" 2>/dev/null | grep -Eq -- "$item"; then
+	# grep without -q: -q would exit at the first match and tr could die
+	# of SIGPIPE, which pipefail turns into "no match".
+	if tr -d '\r' <"$file" 2>/dev/null | grep -E -- "$item" >/dev/null; then
 		[ $neg -eq 1 ] && fail "output matches '$item', which it must not"
 	else
 		[ $neg -eq 0 ] && fail "no line of $(basename "$file") matches '$item'"

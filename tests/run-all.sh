@@ -15,8 +15,10 @@ while [ $# -gt 0 ]; do
 	shift
 done
 export IRQLAB_LONG=$long
-results=build/test-results.txt
-: >"$results"
+# Private results file: two test runs at once must not count each other's
+# lines. A copy lands in build/test-results.txt at the end.
+results=$(mktemp /tmp/irqlab-results.XXXXXX)
+trap 'cp "$results" build/test-results.txt 2>/dev/null; rm -f "$results"' EXIT
 mkdir -p build/test-logs
 
 section() { printf '\n== %s\n' "$*"; }

@@ -3,9 +3,12 @@
  * specification 1.0a, section 2.3.
  */
 #include <stddef.h>
+#include <stdio.h>
 
 #include "arch/hpet.h"
+#include "arch/cpu.h"
 #include "arch/paging.h"
+#include "arch/tsc.h"
 #include "arch/tsc_calc.h"
 
 #define HPET_MMIO_SIZE		0x400u	/* one 1 KiB register block */
@@ -157,4 +160,173 @@ uint64_t hpet_read_counter(void)
 		lo = hpet_read32(HPET_MAIN_CNT);
 	} while (hi != hpet_read32(HPET_MAIN_CNT + 4));
 	return (uint64_t)hi << 32 | lo;
+}
+
+/* ---- comparators ---- */
+
+/* The Tn_CONF bits hpet_comparator_start_periodic() sets from scratch. */
+#define TN_CONF_PROGRAMMED						\
+	(HPET_TN_INT_TYPE_LEVEL | HPET_TN_INT_ENB | HPET_TN_TYPE_PERIODIC |	\
+	 HPET_TN_VAL_SET | HPET_TN_32MODE | HPET_TN_FSB_EN |			\
+	 (HPET_TN_INT_ROUTE_MASK << HPET_TN_INT_ROUTE_SHIFT))
+#define HPET_MAX_PERIOD_TICKS	0x7fffffffull
+
+/* a strictly before b on the main counter, which may wrap at 32 bits. */
+static bool counter_before(uint64_t a, uint64_t b)
+{
+	uint64_t d = (b - a) & hpet_counter_mask();
+
+	return d != 0 && d <= hpet_counter_mask() >> 1;
+}
+
+uint32_t hpet_comparator_read32(unsigned n)
+{
+	if (n >= hpet_num_comparators())
+		return 0;
+	return hpet_read32(HPET_TN_CMP(n));
+}
+
+void hpet_comparator_set_fsb(unsigned n, uint32_t msi_addr, uint32_t msi_data)
+{
+	if (n >= hpet_num_comparators())
+		return;
+	hpet_write32(HPET_TN_FSB_ROUTE(n), msi_data);
+	hpet_write32(HPET_TN_FSB_ROUTE(n) + 4, msi_addr);
+}
+
+void hpet_comparator_disable(unsigned n)
+{
+	uint32_t conf;
+
+	if (n >= hpet_num_comparators())
+		return;
+	/* Interrupts off first, on their own: turning off FSB delivery in the
+	 * same write would briefly route the comparator to its I/O APIC
+	 * input. */
+	conf = hpet_read32(HPET_TN_CONF(n)) & ~(uint32_t)HPET_TN_INT_ENB;
+	hpet_write32(HPET_TN_CONF(n), conf);
+	conf &= ~(uint32_t)(HPET_TN_TYPE_PERIODIC | HPET_TN_VAL_SET |
+			    HPET_TN_FSB_EN | HPET_TN_32MODE);
+	hpet_write32(HPET_TN_CONF(n), conf);
+}
+
+static int check_periodic(const struct hpet_periodic *p, uint64_t caps,
+			  char *err, size_t errlen)
+{
+	uint32_t route_cap = (uint32_t)(caps >> HPET_TN_ROUTE_CAP_SHIFT);
+
+	if (!hpet_base) {
+		snprintf(err, errlen, "no HPET");
+		return -1;
+	}
+	if (p->n >= hpet_num_comparators()) {
+		snprintf(err, errlen, "HPET comparator %u does not exist (%u comparators)",
+			 p->n, hpet_num_comparators());
+		return -1;
+	}
+	if (!(caps & HPET_TN_PER_INT_CAP)) {
+		snprintf(err, errlen, "HPET comparator %u cannot run periodic "
+			 "(Tn_PER_INT_CAP clear)", p->n);
+		return -1;
+	}
+	if (p->fsb && !(caps & HPET_TN_FSB_DEL_CAP)) {
+		snprintf(err, errlen, "HPET comparator %u cannot deliver by FSB/MSI "
+			 "(Tn_FSB_INT_DEL_CAP clear)", p->n);
+		return -1;
+	}
+	if (!p->fsb && (p->ioapic_input > 31 || !(route_cap >> p->ioapic_input & 1))) {
+		snprintf(err, errlen, "HPET comparator %u cannot route to I/O APIC "
+			 "input %u (route capability 0x%08x)", p->n, p->ioapic_input,
+			 route_cap);
+		return -1;
+	}
+	if (p->period_ticks == 0 || p->period_ticks > HPET_MAX_PERIOD_TICKS) {
+		snprintf(err, errlen, "HPET period %llu ticks is outside 1..%llu",
+			 (unsigned long long)p->period_ticks, HPET_MAX_PERIOD_TICKS);
+		return -1;
+	}
+	if (!hpet_is_enabled()) {
+		snprintf(err, errlen, "HPET main counter is halted");
+		return -1;
+	}
+	return 0;
+}
+
+int hpet_comparator_start_periodic(const struct hpet_periodic *p,
+				   uint64_t *first_match, char *err, size_t errlen)
+{
+	uint64_t caps = hpet_comparator_conf(p->n), margin, first, now;
+	uint32_t conf;
+
+	if (check_periodic(p, caps, err, errlen) < 0)
+		return -1;
+	hpet_comparator_disable(p->n);
+
+	conf = (uint32_t)caps & ~(uint32_t)TN_CONF_PROGRAMMED;
+	if (caps & HPET_TN_SIZE_CAP)
+		conf |= HPET_TN_32MODE;
+	if (p->fsb) {
+		hpet_comparator_set_fsb(p->n, p->msi_addr, p->msi_data);
+		conf |= HPET_TN_FSB_EN;
+	} else {
+		conf |= p->ioapic_input << HPET_TN_INT_ROUTE_SHIFT;
+		if (p->level)
+			conf |= HPET_TN_INT_TYPE_LEVEL;
+	}
+	hpet_write32(HPET_TN_CONF(p->n), conf);		/* routed, still off */
+
+	margin = mul_div_u64(hpet_freq_hz(), HPET_PROGRAM_MARGIN_US, US_PER_SEC);
+	if (margin < p->period_ticks)
+		margin = p->period_ticks;
+	now = hpet_read_counter();
+	first = (now + margin) & hpet_counter_mask();
+	/* Spec 2.3.9.2.2: with Tn_VAL_SET_CNF the next comparator write sets
+	 * the accumulator (first match); the bit clears itself and the write
+	 * after it sets the period. Linux waits a moment between the two for
+	 * AMD chipsets (hpet_clkevt_set_state_periodic). */
+	hpet_write32(HPET_TN_CONF(p->n), conf | HPET_TN_TYPE_PERIODIC | HPET_TN_VAL_SET);
+	hpet_write32(HPET_TN_CMP(p->n), (uint32_t)first);
+	udelay(1);
+	hpet_write32(HPET_TN_CMP(p->n), (uint32_t)p->period_ticks);
+	/* Before interrupts are on: an NMI handler may need it at once. */
+	*first_match = first;
+	barrier();
+	hpet_write32(HPET_TN_CONF(p->n), conf | HPET_TN_TYPE_PERIODIC | HPET_TN_INT_ENB);
+
+	/* A 32-bit comparator whose match passed before it was enabled
+	 * would wait for the counter to wrap (minutes). */
+	if (!counter_before(hpet_read_counter(), first)) {
+		hpet_comparator_disable(p->n);
+		snprintf(err, errlen, "programming HPET comparator %u took longer "
+			 "than its %llu-tick lead; the first match had passed",
+			 p->n, (unsigned long long)margin);
+		return HPET_START_LATE;
+	}
+	return 0;
+}
+
+/* ---- legacy replacement route ---- */
+
+bool hpet_legacy_route_enabled(void)
+{
+	return hpet_read32(HPET_GEN_CONF) & HPET_CONF_LEG_RT;
+}
+
+int hpet_set_legacy_route(bool on, char *err, size_t errlen)
+{
+	uint32_t conf;
+
+	if (!hpet_base) {
+		snprintf(err, errlen, "no HPET");
+		return -1;
+	}
+	if (on && !hpet_legacy_route_capable()) {
+		snprintf(err, errlen, "HPET has no legacy replacement route "
+			 "(GCAP_ID.LEG_RT_CAP clear)");
+		return -1;
+	}
+	conf = hpet_read32(HPET_GEN_CONF);
+	conf = on ? conf | HPET_CONF_LEG_RT : conf & ~(uint32_t)HPET_CONF_LEG_RT;
+	hpet_write32(HPET_GEN_CONF, conf);
+	return 0;
 }

@@ -12,6 +12,7 @@
 #define IRQLAB_ARCH_HPET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* General registers (offsets from the base). */
@@ -86,6 +87,61 @@ bool hpet_is_enabled(void);
 void hpet_enable(void);
 void hpet_disable(void);
 uint64_t hpet_read_counter(void);
+
+/*
+ * Comparators (spec 2.3.9). A periodic comparator is programmed in
+ * 32-bit mode (Tn_32MODE_CNF when the comparator is 64-bit): a 64-bit
+ * periodic comparator written as two 32-bit halves is ambiguous, because
+ * Tn_VAL_SET_CNF clears itself after the first write, so the second half
+ * would land in the period instead of the comparator. In 32-bit mode the
+ * comparator matches the low half of the main counter; periods up to
+ * 2^31 - 1 ticks.
+ *
+ * Periodic mode: after the comparator fires, the hardware adds the period
+ * to it, so reading Tn_COMPARATOR returns the next match. QEMU advances it
+ * by as many periods as the main counter has already passed, and then
+ * raises one interrupt (hw/timer/hpet.c, hpet_timer()), so one interrupt
+ * can stand for several periods when its timer runs late.
+ */
+struct hpet_periodic {
+	unsigned n;			/* comparator */
+	uint64_t period_ticks;		/* 1 .. 2^31 - 1 */
+	bool fsb;			/* FSB (MSI) delivery ... */
+	uint32_t msi_addr, msi_data;	/* ... to this address/data (msi.h) */
+	unsigned ioapic_input;		/* else Tn_INT_ROUTE: an allowed input */
+	bool level;			/* ... level-triggered (else edge) */
+};
+/*
+ * Program and enable comparator n in periodic mode. The main counter must
+ * be running. The first match is at least one period and at least
+ * HPET_PROGRAM_MARGIN_US ahead; *first_match receives it as a main-counter
+ * value (64-bit counters: the full value) before the comparator's
+ * interrupts are enabled, so an NMI handler can use it from the start.
+ * -1 with a message if the comparator cannot (no periodic or FSB
+ * capability, input not in its route capability, period out of range,
+ * counter halted); HPET_START_LATE (comparator left disabled) if
+ * programming took so long that the first match had already passed: a
+ * preempted vCPU does that, and calling again is the remedy.
+ */
+#define HPET_PROGRAM_MARGIN_US	200
+#define HPET_START_LATE		(-2)
+int hpet_comparator_start_periodic(const struct hpet_periodic *p,
+				   uint64_t *first_match, char *err, size_t errlen);
+/* Interrupts off, periodic/FSB/32-bit mode cleared (the route is kept). */
+void hpet_comparator_disable(unsigned n);
+/* Low 32 bits of Tn_COMPARATOR: in periodic mode, the next match. */
+uint32_t hpet_comparator_read32(unsigned n);
+/* Tn_FSB_INT_ROUTE: data (Tn_FSB_INT_VAL) in 31:0, address in 63:32. */
+void hpet_comparator_set_fsb(unsigned n, uint32_t msi_addr, uint32_t msi_data);
+
+/*
+ * Legacy replacement route (GEN_CONF.LEG_RT_CNF, spec 2.3.7): comparator 0
+ * drives I/O APIC input 2 (8259 IRQ0) and comparator 1 input 8 (IRQ8),
+ * whatever their Tn_INT_ROUTE; the PIT and RTC lose those lines (QEMU
+ * disconnects the PIT's output). -1 with a message if not capable.
+ */
+int hpet_set_legacy_route(bool on, char *err, size_t errlen);
+bool hpet_legacy_route_enabled(void);
 
 /*
  * Raw register access (no-ops / 0 if absent). All accesses are 32-bit,

@@ -23,6 +23,10 @@ extern const struct extable_entry __extable_start[], __extable_end[];
 static trap_handler_t handlers[256];
 static volatile int fatal_depth;
 
+volatile uint8_t nmi_iretless_active;
+volatile uint64_t trap_iretless_returns;
+volatile uint64_t trap_iretless_tf_fallbacks;
+
 static const char *const exc_names[32] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
 	"#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "RSV15",
@@ -52,6 +56,11 @@ const char *trap_name(unsigned vector)
 void trap_set_handler(unsigned vector, trap_handler_t h)
 {
 	handlers[vector & 0xff] = h;
+}
+
+trap_handler_t trap_get_handler(unsigned vector)
+{
+	return handlers[vector & 0xff];
 }
 
 void fault_probe_begin(void)
@@ -99,7 +108,7 @@ void print_stack_trace(uint64_t rip, uint64_t rbp)
 {
 	unsigned depth = 0;
 
-	printf("  stack trace (addr2line -e build/irqlab.elf):\n");
+	printf("  stack trace (addr2line -e build/irqlab.debug.elf):\n");
 	printf("    #%u 0x%016llx\n", depth++, (unsigned long long)rip);
 	/* Each frame: [rbp] = caller's rbp, [rbp+8] = return address. A
 	 * zero rbp ends the chain (entry.S clears it before kmain). */
@@ -204,6 +213,11 @@ static void __attribute__((noreturn)) trap_fatal(struct trap_frame *f, uint64_t 
 	report(false, "unexpected %s (vector %llu) at RIP 0x%llx", trap_name(f->vector),
 	       (unsigned long long)f->vector, (unsigned long long)f->rip);
 	report_finish(EXIT_FATAL);
+}
+
+void trap_unhandled(struct trap_frame *f)
+{
+	trap_fatal(f, f->vector == VEC_PF ? read_cr2() : 0);
 }
 
 void trap_dispatch(struct trap_frame *f)

@@ -20,7 +20,23 @@ typedef void (*trap_handler_t)(struct trap_frame *f);
 
 /* Install a C handler for a vector; NULL restores the default. */
 void trap_set_handler(unsigned vector, trap_handler_t h);
+/* The handler installed for a vector (NULL: the default). */
+trap_handler_t trap_get_handler(unsigned vector);
 void trap_dispatch(struct trap_frame *f);
+/* The default for an exception nobody expected: the full report, FAIL,
+ * exit code 3. For installed handlers that find a trap is not theirs. */
+void trap_unhandled(struct trap_frame *f) __attribute__((noreturn));
+
+/*
+ * nmi=iretless (src/nmi/entry_iretless.S): set while that strategy's NMI
+ * runs. The generic exception exit (entry.S) then returns with popf/ret
+ * instead of iretq, so the CPU keeps NMIs blocked; with TF set in the
+ * saved RFLAGS it still uses iretq. The counters say how often each exit
+ * was taken.
+ */
+extern volatile uint8_t nmi_iretless_active;
+extern volatile uint64_t trap_iretless_returns;
+extern volatile uint64_t trap_iretless_tf_fallbacks;
 const char *trap_name(unsigned vector);	/* "#PF", "IRQ", ... */
 
 /*

@@ -36,7 +36,7 @@ void report_prefix_pop(void)
 
 static void emit(const char *tag, const char *fmt, va_list ap)
 {
-	char line[LINE_MAX], prefix[LINE_MAX / 2], msg[LINE_MAX];
+	char line[LINE_MAX], prefix[LINE_MAX], msg[LINE_MAX];
 	size_t plen = 0, len;
 	unsigned i;
 

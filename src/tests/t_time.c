@@ -33,9 +33,12 @@ static void test_time(void)
 	if (!was_enabled)
 		hpet_disable();
 	uint64_t hpet_us = ((h1 - h0) & hpet_counter_mask()) * hpet_period_fs() / 1000000000ull;
-	/* Generous bounds: emulators and busy hosts stretch short waits,
-	 * they never shorten them by much. */
-	report(hpet_us >= 16000 && hpet_us <= 60000,
+	/* Wide bounds: this catches unit and scaling mistakes, not drift.
+	 * Under TCG the guest TSC is the host's TSC and the HPET the host's
+	 * monotonic clock; on a loaded host (or a host that is itself a VM)
+	 * the two disagree by tens of percent over a 10 ms calibration
+	 * window, so a tighter bound here would measure the host. */
+	report(hpet_us >= 10000 && hpet_us <= 100000,
 	       "udelay(20 ms) lasts %llu us by the HPET", (unsigned long long)hpet_us);
 }
 

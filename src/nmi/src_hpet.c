@@ -1,0 +1,216 @@
+/*
+ * src_hpet.c - NMIs from an HPET comparator in periodic mode, delivered by
+ * FSB: the comparator writes an MSI in NMI delivery mode (data 100b << 8,
+ * vector 0) to 0xFEE00000 | own APIC ID << 12. QEMU gives comparators the
+ * FSB capability only with -global hpet.msi=on; it then delivers by
+ * writing the route register's data to its address (hw/timer/hpet.c,
+ * update_irq), which the APIC decodes as an NMI.
+ *
+ * Which NMIs are ours. FSB delivery is an edge: the general interrupt
+ * status register only tracks level-triggered comparators, so it says
+ * nothing here. What the comparator itself shows is its next match: in
+ * periodic mode it adds the period at every match (QEMU adds as many
+ * periods as have passed, then raises one MSI). So
+ *
+ *	periods = (comparator - (first_match + handled * period)) / period
+ *
+ * are the matches signalled since the last serviced one: non-zero means
+ * the comparator has fired since, so this NMI is (or includes) ours, and
+ * all those periods are serviced now. A match that fires after this NMI
+ * was taken but before the comparator is read is serviced here too, and
+ * its own NMI is latched behind this one: a late NMI (nmi.h), claimed
+ * when it comes back-to-back. QEMU has a second way to the same: its timer
+ * callback advances the comparator before it sends the MSI, so a handler
+ * running on the vCPU meanwhile can service the period before its NMI is
+ * even raised (hardware has the same race, only nanoseconds wide); that
+ * NMI comes later, within the window. Each newly seen match can still
+ * bring one NMI, and there are at most as many matches as periods: the
+ * late credit is the number of periods serviced (at most 4).
+ *
+ * Accounting at the source: raised = main-counter periods elapsed from the
+ * first match until the comparator was disabled (stop() says how that is
+ * pinned down); handled = periods serviced by the handler.
+ */
+#include "nmi/nmi.h"
+#include "nmi/sources.h"
+#include "arch/apic.h"
+#include "arch/cpu.h"
+#include "arch/hpet.h"
+#include "arch/msi.h"
+#include "arch/tsc.h"
+#include "arch/tsc_calc.h"
+#include <stdio.h>
+
+#define HPET_NMI_MAX_HZ		100000u
+#define CATCHUP_TIMEOUT_US	200000	/* QEMU's main loop, starved on a loaded host */
+#define START_TRIES		5	/* HPET_START_LATE: a preempted vCPU */
+#define LATE_CREDIT_MAX		4
+
+static struct nmi_source hpet_nmi_source;
+
+static unsigned comparator;
+static uint64_t period_ticks;
+static uint64_t first_match;		/* main-counter value of the first match */
+static volatile bool armed;
+static bool counter_was_enabled;
+
+/* A comparator that can do both: the highest-numbered one, so the legacy
+ * comparators 0 and 1 stay free (and legacy routing does not take it). */
+static bool find_comparator(unsigned *n)
+{
+	for (unsigned i = hpet_num_comparators(); i-- > 0;) {
+		if (hpet_legacy_route_enabled() && i < 2)
+			break;
+		if (hpet_comparator_fsb_capable(i) && hpet_comparator_periodic_capable(i)) {
+			*n = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool hpet_nmi_probe(char *why, size_t whylen)
+{
+	unsigned n;
+
+	if (!hpet_present()) {
+		snprintf(why, whylen, "no HPET (no ACPI HPET table, or the block "
+			 "did not answer)");
+		return false;
+	}
+	if (!find_comparator(&n)) {
+		comparator = 0;
+		snprintf(why, whylen, "none of the %u HPET comparators can deliver "
+			 "by FSB/MSI in periodic mode (Tn_FSB_INT_DEL_CAP or "
+			 "Tn_PER_INT_CAP clear; QEMU: -global hpet.msi=on)",
+			 hpet_num_comparators());
+		return false;
+	}
+	if (apic_mode() == APIC_MODE_NONE) {
+		snprintf(why, whylen, "no local APIC");
+		return false;
+	}
+	comparator = n;
+	if (apic_id() > MSI_MAX_DEST_ID) {
+		snprintf(why, whylen, "an MSI addresses APIC IDs 0-255 only (without "
+			 "interrupt remapping); this CPU is %u", apic_id());
+		return false;
+	}
+	return true;
+}
+
+/* The next match the handler has not serviced yet. */
+static uint64_t next_unserviced(void)
+{
+	return first_match + hpet_nmi_source.handled * period_ticks;
+}
+
+static int hpet_nmi_start(uint64_t rate_hz, char *err, size_t errlen)
+{
+	struct hpet_periodic p = { .fsb = true };
+	char why[160];
+	int r;
+
+	if (!hpet_nmi_probe(why, sizeof(why))) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if (rate_hz == 0 || rate_hz > HPET_NMI_MAX_HZ) {
+		snprintf(err, errlen, "rate %llu Hz is outside 1..%u Hz",
+			 (unsigned long long)rate_hz, HPET_NMI_MAX_HZ);
+		return -1;
+	}
+	p.n = comparator;
+	p.period_ticks = mul_div_round_u64(FS_PER_SEC, 1, (uint64_t)hpet_period_fs() * rate_hz);
+	p.msi_addr = msi_address((uint8_t)apic_id());
+	p.msi_data = msi_data_nmi();
+	period_ticks = p.period_ticks;
+
+	counter_was_enabled = hpet_is_enabled();
+	if (!counter_was_enabled)
+		hpet_enable();
+	/* Armed before the comparator is: its first match is at least
+	 * HPET_PROGRAM_MARGIN_US away, and first_match is written before
+	 * interrupts are enabled. */
+	armed = true;
+	for (int tries = 1; ; tries++) {
+		r = hpet_comparator_start_periodic(&p, &first_match, err, errlen);
+		if (r != HPET_START_LATE || tries == START_TRIES)
+			break;
+	}
+	if (r < 0) {
+		armed = false;
+		if (!counter_was_enabled)
+			hpet_disable();
+		return -1;
+	}
+	return 0;
+}
+
+static bool hpet_nmi_handle(void)
+{
+	struct nmi_source *s = &hpet_nmi_source;
+	uint32_t next, delta, periods;
+
+	if (!armed)
+		return false;
+	next = hpet_comparator_read32(comparator);
+	/* 32-bit comparator: the difference is exact modulo 2^32. */
+	delta = next - (uint32_t)next_unserviced();
+	if (delta == 0 || delta > 0x7fffffffu)
+		return nmi_claim_late(s);
+	periods = delta / period_ticks;
+	return nmi_claim(s, periods, periods < LATE_CREDIT_MAX ? periods : LATE_CREDIT_MAX);
+}
+
+/* a at or after b on the main counter (32-bit counters wrap). */
+static bool counter_reached(uint64_t a, uint64_t b)
+{
+	return ((a - b) & hpet_counter_mask()) <= hpet_counter_mask() >> 1;
+}
+
+static void hpet_nmi_stop(void)
+{
+	uint64_t end, before, elapsed, fired;
+
+	/*
+	 * Let the comparator catch up before disabling it: matches the main
+	 * counter has passed but that QEMU's timer has not fired yet would
+	 * never be signalled once the comparator is off. Wait (bounded)
+	 * until every match up to now is serviced, then disable at once; if
+	 * NMIs stopped arriving, the wait times out and the missing periods
+	 * show as outstanding.
+	 */
+	end = rdtsc() + ns_to_tsc(CATCHUP_TIMEOUT_US * 1000ull);
+	while (counter_reached(hpet_read_counter(), next_unserviced()) && rdtsc() < end)
+		cpu_relax();
+
+	before = hpet_read_counter();
+	hpet_comparator_disable(comparator);
+	nmi_drain();
+	armed = false;
+	/* Periods elapsed when the comparator was disabled: those the main
+	 * counter had passed just before, or more if the comparator fired
+	 * again before the disable took effect (a vCPU preempted in between:
+	 * the comparator, now frozen, names its first match that did not
+	 * fire). */
+	elapsed = counter_reached(before, first_match) ?
+		((before - first_match) & hpet_counter_mask()) / period_ticks + 1 : 0;
+	fired = (uint32_t)(hpet_comparator_read32(comparator) - (uint32_t)first_match) /
+		period_ticks;
+	hpet_nmi_source.raised = elapsed > fired ? elapsed : fired;
+	if (!counter_was_enabled)
+		hpet_disable();
+}
+
+unsigned hpet_nmi_comparator(void) { return comparator; }
+
+static struct nmi_source hpet_nmi_source = {
+	.name = "hpet",
+	.probe = hpet_nmi_probe,
+	.start = hpet_nmi_start,
+	.stop = hpet_nmi_stop,
+	.handle = hpet_nmi_handle,
+	.late_b2b = true,
+};
+NMI_SOURCE(hpet_nmi_source);

@@ -1,0 +1,198 @@
+/*
+ * src_ioapic.c - NMIs from an I/O APIC redirection entry in NMI delivery
+ * mode, fed by the PIT: channel 0 in mode 2 at the requested rate drives
+ * ISA IRQ0, which reaches the I/O APIC at the GSI the MADT's interrupt
+ * source override names (QEMU and most PCs: GSI 2). The entry is NMI
+ * delivery (100b), vector 0, physical destination = own APIC ID, and
+ * edge-triggered: NMI delivery is edge-triggered by definition (SDM vol. 3,
+ * 11.11.2; the I/O APIC datasheets require the entry to say edge), and a
+ * level entry would set Remote IRR, which no EOI clears for an NMI.
+ *
+ * Which NMIs are ours. An edge-triggered entry has no status bit, and the
+ * PIT has no "fired" flag. The handler counts PIT periods instead
+ * (pit_periods.h: channel 0's count plus the TSC): periods elapsed since
+ * the last serviced one means this NMI is (or includes) ours. The count
+ * runs ahead of the hardware: when QEMU's main loop is held off, it later
+ * raises the PIT's overdue edges in a burst, and the first NMI of the
+ * burst services every elapsed period, so the NMIs of the other edges
+ * find nothing new. They are claimed late (nmi.h): within 20 ms of the
+ * last claim, and never more NMIs in all than periods serviced. That is
+ * as close as a source without a status bit gets (Linux's AMD PMU handler
+ * claims unknown NMIs for a while after a PMI for the same reason); a
+ * foreign NMI in that window is taken for ours.
+ *
+ * Accounting at the source: raised = PIT periods elapsed until the entry
+ * was masked; handled = periods serviced.
+ */
+#include "nmi/nmi.h"
+#include "nmi/pit_periods.h"
+#include "nmi/sources.h"
+#include "platform.h"
+#include "arch/apic.h"
+#include "arch/cpu.h"
+#include "arch/hpet.h"
+#include "arch/ioapic.h"
+#include "arch/tsc.h"
+#include <stdio.h>
+
+#define ISA_IRQ_PIT		0
+#define CATCHUP_TIMEOUT_US	200000	/* QEMU's main loop, starved on a loaded host */
+
+static struct nmi_source ioapic_nmi_source;
+
+static struct pit_periods pit;
+static uint32_t pit_gsi;
+static bool pit_active_low;
+static uint64_t saved_entry;
+static volatile bool armed;
+static volatile bool stopping;
+static uint64_t masked_tsc;
+
+int nmi_ioapics_from_acpi(char *err, size_t errlen)
+{
+	if (!acpi_ok || !acpi.have_madt || acpi.n_ioapics == 0) {
+		snprintf(err, errlen, "no I/O APIC listed (no ACPI MADT, or it has none)");
+		return -1;
+	}
+	for (unsigned i = 0; i < acpi.n_ioapics; i++)
+		if (ioapic_add(acpi.ioapics[i].id, acpi.ioapics[i].addr,
+			       acpi.ioapics[i].gsi_base, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+/* ISA IRQ -> GSI and polarity through the MADT's source overrides; ISA
+ * defaults (identity, active high, edge) otherwise. */
+static void isa_irq_route(unsigned irq, uint32_t *gsi, bool *active_low)
+{
+	*gsi = irq;
+	*active_low = false;
+	for (unsigned i = 0; i < acpi.n_isos; i++) {
+		if (acpi.isos[i].bus != 0 || acpi.isos[i].source != irq)
+			continue;
+		*gsi = acpi.isos[i].gsi;
+		*active_low = ACPI_INTI_POLARITY(acpi.isos[i].flags) == 3;
+	}
+}
+
+static bool ioapic_nmi_probe(char *why, size_t whylen)
+{
+	unsigned idx, pin;
+	uint64_t e;
+
+	if (nmi_ioapics_from_acpi(why, whylen) < 0)
+		return false;
+	if (apic_mode() == APIC_MODE_NONE || apic_id() > 0xff) {
+		snprintf(why, whylen, "the I/O APIC destination field holds APIC IDs "
+			 "0-255 only; this CPU is %u", apic_id());
+		return false;
+	}
+	isa_irq_route(ISA_IRQ_PIT, &pit_gsi, &pit_active_low);
+	if (!ioapic_find_gsi(pit_gsi, &idx, &pin)) {
+		snprintf(why, whylen, "no I/O APIC serves GSI %u (ISA IRQ0, the PIT)", pit_gsi);
+		return false;
+	}
+	if (hpet_present() && hpet_legacy_route_enabled()) {
+		snprintf(why, whylen, "the HPET's legacy replacement route has "
+			 "taken IRQ0 from the PIT");
+		return false;
+	}
+	ioapic_get_entry(pit_gsi, &e);
+	if (!(e & IOAPIC_MASKED) && !armed) {
+		snprintf(why, whylen, "GSI %u is already in use (entry 0x%016llx)",
+			 pit_gsi, (unsigned long long)e);
+		return false;
+	}
+	return true;
+}
+
+static int ioapic_nmi_start(uint64_t rate_hz, char *err, size_t errlen)
+{
+	struct ioapic_route r = {
+		.delivery = IOAPIC_DM_NMI,
+		.vector = 0,
+		.level = false,
+		.dest = (uint8_t)apic_id(),
+	};
+	char why[160];
+
+	if (!ioapic_nmi_probe(why, sizeof(why))) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	r.active_low = pit_active_low;
+	ioapic_get_entry(pit_gsi, &saved_entry);
+	stopping = false;
+	if (pit_periods_start(&pit, rate_hz, err, errlen) < 0)
+		return -1;
+	armed = true;
+	if (ioapic_set_route(pit_gsi, &r, err, errlen) < 0) {
+		armed = false;
+		pit_periods_stop(&pit);
+		return -1;
+	}
+	return 0;
+}
+
+static bool ioapic_nmi_handle(void)
+{
+	struct nmi_source *s = &ioapic_nmi_source;
+	uint64_t total, events;
+
+	if (!armed)
+		return false;
+	/* Once the entry is masked, count only up to the masking: later
+	 * periods raise no NMI and are not in `raised`. */
+	total = stopping ? pit_periods_at(&pit, masked_tsc) : pit_periods_read(&pit);
+	if (total <= s->handled)
+		return nmi_claim_late(s);
+	/* At most one NMI per period: the credit is the periods serviced
+	 * for which no NMI has come yet. */
+	events = total - s->handled;
+	return nmi_claim(s, events, total - (s->nmis + 1));
+}
+
+/* Periods elapsed when the input was masked: those up to just before the
+ * mask write, or more if NMIs the handler took before the mask took
+ * effect (a vCPU preempted in between) counted further. */
+static uint64_t raised_at_mask(const struct nmi_source *s)
+{
+	uint64_t elapsed = pit_periods_at(&pit, masked_tsc);
+
+	return elapsed > s->handled ? elapsed : s->handled;
+}
+
+static void ioapic_nmi_stop(void)
+{
+	uint64_t end = rdtsc() + ns_to_tsc(CATCHUP_TIMEOUT_US * 1000ull);
+
+	/* Let the NMIs of periods already elapsed arrive before masking
+	 * (QEMU raises the PIT's edges late): wait until every period up to
+	 * now is serviced, then mask at once. If NMIs stopped coming, the
+	 * wait times out and the periods show as outstanding. */
+	while (NMI_READ_ONCE(ioapic_nmi_source.handled) < pit_periods_at(&pit, rdtsc()) &&
+	       rdtsc() < end)
+		cpu_relax();
+	masked_tsc = rdtsc();
+	ioapic_mask(pit_gsi, true);
+	barrier();
+	stopping = true;
+	nmi_drain();
+	armed = false;
+	ioapic_nmi_source.raised = raised_at_mask(&ioapic_nmi_source);
+	pit_periods_stop(&pit);
+	ioapic_set_entry(pit_gsi, saved_entry);
+}
+
+static struct nmi_source ioapic_nmi_source = {
+	.name = "ioapic",
+	.probe = ioapic_nmi_probe,
+	.start = ioapic_nmi_start,
+	.stop = ioapic_nmi_stop,
+	.handle = ioapic_nmi_handle,
+	/* QEMU's PIT edges run late by the main loop's scheduling. */
+	.late_window_us = 20000,
+};
+NMI_SOURCE(ioapic_nmi_source);
+
+uint32_t ioapic_nmi_gsi(void) { return pit_gsi; }
