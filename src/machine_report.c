@@ -134,7 +134,8 @@ static void print_text(const struct machine_info *m)
 	printf("  tsc: %llu.%03llu MHz from %s", (unsigned long long)(hz / 1000000),
 	       (unsigned long long)(hz / 1000 % 1000), tsc_source_name(tsc_freq_source()));
 	if (tsc_calibration_windows())
-		printf(" (%u windows, spread %llu ppm)", tsc_calibration_windows(),
+		printf(" (%u windows, %u redone, spread %llu ppm)",
+		       tsc_calibration_windows(), tsc_calibration_retries(),
 		       (unsigned long long)tsc_calibration_spread_ppm());
 	printf(", invariant %s\n", m->f.invariant_tsc ? "yes" : "no");
 	if (apic_mode() != APIC_MODE_NONE)

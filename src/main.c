@@ -19,6 +19,7 @@
 #include "lib/report.h"
 #include "mem/palloc.h"
 #include "net/net.h"
+#include "net/netstack.h"
 #include "record/record.h"
 #include "run.h"
 #include "tests/crash.h"
@@ -86,7 +87,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		report(false, "local APIC initialised");
 		report_finish(EXIT_CONFIG);
 	}
-	nic_probe();
+	net_start();
 	if (opt_dump.u == DUMP_ACPI)
 		platform_dump_acpi();
 	if (opt_crash.u != CRASH_NONE)

@@ -5,6 +5,8 @@
 #include "run.h"
 #include "lib/report.h"
 #include "record/record.h"
+#include "arch/percpu.h"
+#include "net/netstack.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +30,17 @@ static void on_finish(int code)
 	(void)code;
 	record_end();
 	record_mirror_flush();
+	/* fpu_save() is taken by the fatal-exception and panic paths only:
+	 * the run is ending in a trap or with broken state, where lwIP must
+	 * not be entered. */
+	if (this_cpu()->fpu_depth > 0) {
+		if (net_active())
+			printf("irqlab: the run ended in an exception or panic: records "
+			       "not sent over the network; the serial log holds all of "
+			       "them (collector --from-serial)\n");
+		return;
+	}
+	net_finish();
 }
 
 void run_records_init(void)

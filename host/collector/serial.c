@@ -60,6 +60,8 @@ int serial_parse_line(const char *s, size_t len, struct serial_rec *r,
 		else
 			return bad(err, errlen, "run id is not 16 lowercase hex digits");
 	}
+	if (!v)
+		return bad(err, errlen, "run id 0 (a run id is never 0)");
 	r->run_id = v;
 	if (!field(s, len, &pos, &start, &n) || n < 1 || n > 10 ||
 	    (s[start] == '0' && n > 1))

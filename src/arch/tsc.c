@@ -31,7 +31,7 @@ _Static_assert((uint64_t)TSC_CAL_WINDOW_US * PIT_INPUT_HZ / US_PER_SEC < 65535,
 static uint64_t freq_hz = TSC_FALLBACK_HZ;
 static enum tsc_source freq_source = TSC_SRC_NONE;
 static uint64_t cal_spread_ppm;
-static unsigned cal_windows;
+static unsigned cal_windows, cal_retries;
 static uint64_t tsc_at_init;
 static bool tsc_ready;
 
@@ -71,44 +71,89 @@ static uint64_t hz_from_hypervisor(void)
 	return (uint64_t)cpuid(CPUID_LEAF_HV_TIMING).a * 1000u;
 }
 
-/* One window against the HPET main counter. Each counter read is
- * bracketed by two TSC reads and the midpoint used, which cancels most of
- * the MMIO read latency. Returns Hz, 0 on timeout. */
+/*
+ * A window is only as good as the reads at its two ends. Each reference
+ * read is bracketed by two TSC reads; if a bracket is much wider than the
+ * quietest one seen (the vCPU was descheduled, an SMI ran), that end's
+ * time is uncertain by the bracket's width - milliseconds on a loaded
+ * host, tens of percent of a 10 ms window - and the window is retried.
+ */
+static uint64_t bracket_limit;
+
+static uint64_t bracket_hpet(uint64_t *mid, uint64_t *count)
+{
+	uint64_t a = rdtsc_ordered();
+
+	*count = hpet_read_counter();
+	uint64_t b = rdtsc_ordered();
+	*mid = a + (b - a) / 2;
+	return b - a;
+}
+
+static uint64_t bracket_pit(uint64_t *mid, bool *out)
+{
+	uint64_t a = rdtsc_ordered();
+
+	*out = pit_ch2_out();
+	uint64_t b = rdtsc_ordered();
+	*mid = a + (b - a) / 2;
+	return b - a;
+}
+
+/* Limit = 4 x the narrowest of 16 brackets, plus slack for a cache miss. */
+static void set_bracket_limit(bool hpet)
+{
+	uint64_t best = UINT64_MAX, mid, c;
+	bool o;
+
+	for (unsigned i = 0; i < 16; i++) {
+		uint64_t w = hpet ? bracket_hpet(&mid, &c) : bracket_pit(&mid, &o);
+
+		if (w < best)
+			best = w;
+	}
+	bracket_limit = 4 * best + 2000;
+}
+
+/* One window against the HPET main counter, midpoints of the brackets.
+ * Returns Hz; 0 on timeout; 1 when an end's bracket was too wide (retry). */
 static uint64_t hpet_window_hz(void)
 {
 	uint64_t ref_hz = hpet_freq_hz();
 	uint64_t want = ticks_in_us(ref_hz, TSC_CAL_WINDOW_US);
 	uint64_t mask = hpet_counter_mask();
-	uint64_t a, b, h0, h1, dh, mid0;
+	uint64_t h0, h1, dh, mid0, mid1, start;
 	unsigned polls = 0;
 
-	a = rdtsc_ordered();
-	h0 = hpet_read_counter();
-	b = rdtsc_ordered();
-	mid0 = a + (b - a) / 2;
+	if (bracket_hpet(&mid0, &h0) > bracket_limit)
+		return 1;
+	start = mid0;
 	for (;;) {
-		uint64_t c = rdtsc_ordered();
+		uint64_t w = bracket_hpet(&mid1, &h1);
 
-		h1 = hpet_read_counter();
-		b = rdtsc_ordered();
 		/* Masked difference: a 32-bit counter may wrap in between. */
 		dh = (h1 - h0) & mask;
 		if (dh >= want)
-			return tsc_hz_from_reference(c + (b - c) / 2 - mid0, dh, ref_hz);
-		if (b - a > CAL_MAX_CYCLES || ++polls > CAL_MAX_POLLS)
+			return w > bracket_limit ? 1 :
+			       tsc_hz_from_reference(mid1 - mid0, dh, ref_hz);
+		if (mid1 - start > CAL_MAX_CYCLES || ++polls > CAL_MAX_POLLS)
 			return 0;
 	}
 }
 
 /* One window against PIT channel 2 in mode 0. The count runs out N to
  * N + 1 input clocks after the MSB write; N is used, an error below one
- * tick (84 ppm of a 10 ms window). Returns Hz, 0 if no PIT. */
+ * tick (84 ppm of a 10 ms window). The end is the midpoint between the
+ * last poll that saw OUT2 low and the first that saw it high. Returns Hz;
+ * 0 if no PIT; 1 when an end was uncertain (retry). */
 static uint64_t pit_window_hz(void)
 {
 	uint64_t ticks = ticks_in_us(PIT_INPUT_HZ, TSC_CAL_WINDOW_US);
-	uint64_t t0, t1;
+	uint64_t a, t0, last_low, mid;
 	unsigned polls = 0;
+	bool out;
 
+	a = rdtsc_ordered();
 	pit_ch2_start_oneshot((uint16_t)ticks);
 	t0 = rdtsc_ordered();
 	/* The mode write just drove OUT2 low: high now means no PIT
@@ -117,33 +162,56 @@ static uint64_t pit_window_hz(void)
 		pit_ch2_stop();
 		return 0;
 	}
-	do {
-		t1 = rdtsc_ordered();
+	/* The start: several port writes, so allow several brackets. */
+	if (t0 - a > 9 * bracket_limit) {
+		pit_ch2_stop();
+		return 1;
+	}
+	last_low = t0;
+	for (;;) {
+		uint64_t w = bracket_pit(&mid, &out);
+
+		if (out) {
+			pit_ch2_stop();
+			/* OUT2 went high somewhere after last_low. */
+			if (mid - last_low > 2 * bracket_limit || w > bracket_limit)
+				return 1;
+			return tsc_hz_from_reference(last_low + (mid - last_low) / 2 - t0,
+						     ticks, PIT_INPUT_HZ);
+		}
+		last_low = mid;
 		/* A gated-off or clock-gated PIT never ends the count. */
-		if (t1 - t0 > CAL_MAX_CYCLES || ++polls > CAL_MAX_POLLS) {
+		if (mid - t0 > CAL_MAX_CYCLES || ++polls > CAL_MAX_POLLS) {
 			pit_ch2_stop();
 			return 0;
 		}
-	} while (!pit_ch2_out());
-	t1 = rdtsc_ordered();
-	pit_ch2_stop();
-	return tsc_hz_from_reference(t1 - t0, ticks, PIT_INPUT_HZ);
+	}
 }
 
-/* Median of TSC_CAL_WINDOWS windows; 0 if any window fails or is out of
- * the plausible range (a broken source, not noise). */
-static uint64_t calibrate(uint64_t (*window_hz)(void))
+/* Median of TSC_CAL_WINDOWS good windows out of at most 4x as many
+ * tries; 0 if the source times out, gives an implausible rate (a broken
+ * source, not noise) or too few windows are clean. */
+static uint64_t calibrate(uint64_t (*window_hz)(void), bool hpet)
 {
 	uint64_t hz[TSC_CAL_WINDOWS];
+	unsigned good = 0, tries = 0;
 
-	for (unsigned i = 0; i < TSC_CAL_WINDOWS; i++) {
-		hz[i] = window_hz();
-		if (!plausible_hz(hz[i]))
+	set_bracket_limit(hpet);
+	while (good < TSC_CAL_WINDOWS && tries++ < 4 * TSC_CAL_WINDOWS) {
+		uint64_t h = window_hz();
+
+		if (h == 1)
+			continue;		/* an end was uncertain: again */
+		if (!plausible_hz(h))
 			return 0;
+		hz[good++] = h;
 	}
-	cal_windows = TSC_CAL_WINDOWS;
-	uint64_t med = median_u64(hz, TSC_CAL_WINDOWS);
-	cal_spread_ppm = spread_ppm(hz, TSC_CAL_WINDOWS);
+	if (good < 3)
+		return 0;
+	cal_windows = good;
+	cal_retries = tries - good;
+	uint64_t med = median_u64(hz, good);
+	cal_spread_ppm = spread_ppm(hz, good);
 	return med;
 }
 
@@ -154,7 +222,7 @@ static uint64_t calibrate_hpet(void)
 
 	if (!was_enabled)
 		hpet_enable();
-	hz = calibrate(hpet_window_hz);
+	hz = calibrate(hpet_window_hz, true);
 	/* Leave the HPET as found: comparator setup is someone else's. */
 	if (!was_enabled)
 		hpet_disable();
@@ -172,7 +240,7 @@ static uint64_t calibrate_any(void)
 	irq_hard_disable();
 	if (hpet_present() && (hz = calibrate_hpet()) != 0)
 		src = TSC_SRC_HPET;
-	else if ((hz = calibrate(pit_window_hz)) != 0)
+	else if ((hz = calibrate(pit_window_hz, false)) != 0)
 		src = TSC_SRC_PIT;
 	if (irqs_on)
 		irq_hard_enable();
@@ -227,6 +295,7 @@ uint64_t tsc_freq_hz(void) { return freq_hz; }
 enum tsc_source tsc_freq_source(void) { return freq_source; }
 uint64_t tsc_calibration_spread_ppm(void) { return cal_spread_ppm; }
 unsigned tsc_calibration_windows(void) { return cal_windows; }
+unsigned tsc_calibration_retries(void) { return cal_retries; }
 
 const char *tsc_source_name(enum tsc_source s)
 {

@@ -60,6 +60,7 @@ enum tsc_source tsc_freq_source(void);
 const char *tsc_source_name(enum tsc_source s);	/* "cpuid-15h", "hpet", ... */
 uint64_t tsc_calibration_spread_ppm(void);	/* 0 when not calibrated */
 unsigned tsc_calibration_windows(void);		/* windows used, 0 if none */
+unsigned tsc_calibration_retries(void);		/* windows redone: an end read was interrupted */
 
 bool tsc_invariant(void);		/* CPUID 0x80000007 EDX[8] */
 bool tsc_deadline_supported(void);	/* CPUID.1:ECX[24] */

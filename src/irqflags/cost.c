@@ -6,7 +6,7 @@
  * are measured in the same image whatever irqflags= says.
  *
  * Each section keeps six values live in registers across the enable and
- * disable (Linus's point, seed 000 lines 1840-1842: what a call costs is
+ * disable (Linus's point, seed 000 lines 2466-2474: what a call costs is
  * the registers it clobbers), and loops a few times inside, so that
  * under TCG, which takes interrupts only between translation blocks,
  * interrupts can arrive inside a section at all. The loop is a

@@ -183,6 +183,8 @@ static int check_hdr(const struct proto_hdr *h, const uint8_t *payload,
 	if (h->len > PROTO_MAX_PAYLOAD)
 		return fail(err, errlen, "payload of %u bytes, more than the %u allowed",
 			    h->len, PROTO_MAX_PAYLOAD);
+	if (!h->run_id)
+		return fail(err, errlen, "run id 0 (a run id is never 0)");
 	switch (h->kind) {
 	case PROTO_RECORD:
 		if (h->type < 1 || h->type > REC_TYPE_MAX)

@@ -59,7 +59,7 @@ enum proto_ack_status {
 struct proto_hdr {
 	uint8_t version;	/* PROTO_VERSION */
 	uint8_t kind;		/* enum proto_kind */
-	uint64_t run_id;
+	uint64_t run_id;	/* never 0 */
 	uint32_t seq;		/* RECORD: its number; NACK/ACK: 0 */
 	uint16_t type;		/* RECORD: enum record_type (1..REC_TYPE_MAX); else 0 */
 	uint16_t len;		/* payload bytes */
@@ -82,7 +82,7 @@ struct proto_ack {
 size_t proto_encode(const struct proto_hdr *h, const void *payload,
 		    void *out, size_t outlen);
 /* Strict: magic, version, kind, length must match exactly; reserved bytes
- * zero; RECORD type known and payload a one-line JSON object ('{' ... '}',
+ * zero; run id not 0; RECORD type known and payload a one-line JSON object ('{' ... '}',
  * no byte below 0x20); NACK/ACK seq, type and MAC zero. 0, or -1 with a
  * reason in err (always terminated when errlen > 0). *payload points into
  * buf. */

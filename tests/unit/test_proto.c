@@ -130,6 +130,9 @@ static void test_roundtrip(void)
 	h = rec_hdr(1, REC_INFO, 2);
 	h.version = 2;
 	CHECK(proto_encode(&h, "{}", buf, sizeof(buf)) == 0, "encode refuses version 2");
+	h = rec_hdr(1, REC_INFO, 2);
+	h.run_id = 0;
+	CHECK(proto_encode(&h, "{}", buf, sizeof(buf)) == 0, "encode refuses run id 0");
 }
 
 static void test_malformed(void)
@@ -169,6 +172,9 @@ static void test_malformed(void)
 		b[i] = 0x80;
 		expect_reject(b, n, "a nonzero reserved byte", "reserved");
 	}
+	memcpy(b, good, n);
+	memset(b + 6, 0, 8);
+	expect_reject(b, n, "run id 0", "run id 0");
 	memcpy(b, good, n);
 	b[PROTO_HDR_LEN] = '[';
 	expect_reject(b, n, "a payload that is not an object", "JSON object");

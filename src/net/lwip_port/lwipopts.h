@@ -89,6 +89,8 @@
 #define LWIP_DHCP			1
 /* No NTP option request: irqlab's clock is the TSC. */
 #define LWIP_DHCP_GET_NTP_SRV		0
+/* Keep the lease's siaddr ("next-server"): irqlab's default collector. */
+#define LWIP_DHCP_BOOTP_FILE		1
 /* Skip the ARP probe of the offered address: the lab's DHCP server owns
  * its isolated link, and the probe adds about a second to every boot. */
 #define DHCP_DOES_ARP_CHECK		0
