@@ -47,3 +47,12 @@ grub-file --is-x86-multiboot build/irqlab.elf
 check $? "grub-file accepts build/irqlab.elf as multiboot1"
 grub-file --is-x86-multiboot build/irqlab32.elf
 check $? "grub-file accepts build/irqlab32.elf as multiboot1"
+
+# Every command-line option declared in the code has its row in
+# docs/cmdline.md, and every row names a declared option.
+declared=$(grep -rhoE 'CONFIG_OPTION\([a-z_0-9]+, "[a-z_0-9]+"' src drivers | sed 's/.*"\(.*\)"/\1/' | sort -u)
+documented=$(grep -oE '^\| `[a-z_0-9]+` \|' docs/cmdline.md | sed 's/^| `\(.*\)` |/\1/' | sort -u)
+missing=$(comm -23 <(echo "$declared") <(echo "$documented") | tr '\n' ' ')
+stale=$(comm -13 <(echo "$declared") <(echo "$documented") | tr '\n' ' ')
+check "$([ -z "$missing" ]; echo $?)" "every option is documented in docs/cmdline.md" "missing: $missing"
+check "$([ -z "$stale" ]; echo $?)" "docs/cmdline.md documents no option the code lacks" "stale: $stale"

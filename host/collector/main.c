@@ -33,7 +33,7 @@ static const char usage[] =
 	"  --rcvbuf BYTES      socket receive buffer (default 8 MiB; without root\n"
 	"                      capped by net.core.rmem_max)\n"
 	"  --quiet             no live progress line\n"
-	"  --drop-percent P    TEST ONLY: drop P%% of incoming datagrams at random\n"
+	"  --drop-percent P    TEST ONLY: drop P% of incoming datagrams at random\n"
 	"  --seed S            seed for --drop-percent (default 1)\n"
 	"exit status: 0 every run that ended is complete and verified (and, with\n"
 	"--exit-after-runs, that many ended); 1 otherwise (runs still open at\n"

@@ -89,6 +89,28 @@ static int user_version(struct store *s)
 	return v;
 }
 
+/* mkdir -p: the JSON-lines directory may be new, with its parents. */
+static int mkdir_p(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+			return -1;
+		buf[i] = path[i];
+	}
+	return 0;
+}
+
 struct store *store_open(const char *db_path, const char *out_dir, char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));
@@ -100,7 +122,7 @@ struct store *store_open(const char *db_path, const char *out_dir, char *err, si
 		return NULL;
 	}
 	if (out_dir) {
-		if (mkdir(out_dir, 0777) < 0 && errno != EEXIST) {
+		if (mkdir_p(out_dir) < 0) {
 			snprintf(err, errlen, "cannot create %s: %s", out_dir, strerror(errno));
 			free(s);
 			return NULL;

@@ -77,11 +77,12 @@ void apic_mask_all_lvt(void)
 	apic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
 	apic_write(APIC_LVT_LINT1, APIC_LVT_MASKED);
 	apic_write(APIC_LVT_ERROR, APIC_LVT_MASKED);
-	/* Thermal (index 4) and PMC (index 3) exist only when the version
-	 * register's max-LVT field says so (SDM 11.5.1). */
-	if (n > 4)
+	/* n counts entries (max-LVT field + 1, SDM 11.5.1): timer, LINT0,
+	 * LINT1 and error always; the performance-counter entry from 5,
+	 * the thermal entry from 6. */
+	if (n >= 6)
 		apic_write(APIC_LVT_THERM, APIC_LVT_MASKED);
-	if (n > 3)
+	if (n >= 5)
 		apic_write(APIC_LVT_PMC, APIC_LVT_MASKED);
 }
 

@@ -40,8 +40,6 @@ volatile uint64_t nmi_cnt_entries, nmi_cnt_nested, nmi_cnt_window;
 volatile uint64_t nmi_nested_at_arm;
 static volatile uint64_t cnt_runs, cnt_kind[5], cnt_unknown[5], cnt_spurious, cnt_collapsed;
 static volatile uint64_t cnt_guard;
-volatile uint64_t dbg_unknown_rip, dbg_unknown_tsc, dbg_unknown_entries;
-uint64_t dbg_rec[8][16]; unsigned dbg_n; uint64_t dbg_t0; uint64_t dbg_ring[64][6], dbg_snap[64][6]; unsigned dbg_ri, dbg_frozen;
 
 struct nmi_body_ctl nmi_body_ctl = { .cr2_save = true, .dr7_restore = true };
 struct nmi_guard_report nmi_guard;
@@ -319,38 +317,8 @@ void nmi_strategy_body(struct nmi_hw_frame *frame, unsigned long kind)
 	if (dr7 & DR7_ENABLES)
 		write_dr7(dr7 & ~DR7_ENABLES);
 
-	{
-		struct nmi_source *sp; unsigned j = 0; uint64_t before[8], lbefore[8];
-		for (sp = nmi_source_first(); sp && j < 8; sp = nmi_source_next(sp), j++) { before[j] = sp->nmis; lbefore[j] = sp->late_nmis; }
-		unsigned claimed_n = nmi_handle_at(frame->rip);
-		uint64_t *e = dbg_ring[dbg_ri++ & 63];
-		e[0] = kind; e[1] = frame->rip; e[2] = rdtsc() - dbg_t0; e[3] = nmi_cnt_entries; e[4] = 0;
-		j = 0;
-		for (sp = nmi_source_first(); sp && j < 8; sp = nmi_source_next(sp), j++) {
-			if (sp->nmis != before[j]) e[4] |= 1u << (2*j);
-			if (sp->late_nmis != lbefore[j]) e[4] |= 2u << (2*j);
-		}
-		e[5] = nmi_cnt_nested;
-		if (!claimed_n && dbg_t0 && !dbg_frozen) { dbg_frozen = 1; for (unsigned k = 0; k < 64; k++) for (unsigned m = 0; m < 6; m++) dbg_snap[k][m] = dbg_ring[(dbg_ri + k) & 63][m]; }
-	}
-	if (0) {
+	if (!nmi_handle_at(frame->rip))
 		cnt_unknown[kind < 5 ? kind : 0]++;
-		dbg_unknown_rip = frame->rip;
-		dbg_unknown_tsc = rdtsc();
-		dbg_unknown_entries = nmi_cnt_entries;
-		if (dbg_t0 && dbg_n < 8) {
-			struct nmi_source *sp;
-			unsigned j = 0;
-			dbg_rec[dbg_n][0] = kind; dbg_rec[dbg_n][1] = frame->rip; dbg_rec[dbg_n][2] = rdtsc() - dbg_t0;
-			for (sp = nmi_source_first(); sp && j < 5; sp = nmi_source_next(sp)) {
-				if (!sp->active) continue;
-				dbg_rec[dbg_n][3 + 2*j] = (uint64_t)(uintptr_t)sp->name;
-				dbg_rec[dbg_n][4 + 2*j] = (sp->late_credit << 48) | ((rdtsc() - sp->last_claim_tsc) & 0xffffffffffffull);
-				j++;
-			}
-			dbg_n++;
-		}
-	}
 	if (ctl->hook)
 		ctl->hook(frame, (unsigned)kind);
 

@@ -615,7 +615,6 @@ int torture_run(const struct torture_cfg *cfg, struct torture_result *r)
 	unknown0 = nmi_unknown_count;
 	wl_cr3_torture();
 	t0 = rdtsc();
-	{ extern uint64_t dbg_t0; dbg_t0 = t0; }
 	T.phase = PH_RUN;
 	wd_start(cfg->watchdog_ms);
 

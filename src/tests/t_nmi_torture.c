@@ -12,7 +12,6 @@
 #include "config.h"
 #include "bench/stats.h"
 #include "nmi/torture.h"
-#include "nmi/nmi.h"
 #include "arch/cpu.h"
 #include "arch/tsc.h"
 #include "lib/report.h"
@@ -179,16 +178,6 @@ static void print_run(const char *tag, const struct torture_result *r)
 		       (unsigned long long)s->raised, (unsigned long long)s->handled,
 		       (unsigned long long)s->nmis, (unsigned long long)s->late_nmis);
 	}
-	{ extern volatile uint64_t dbg_unknown_rip, dbg_unknown_tsc, dbg_unknown_entries;
-	{ extern uint64_t dbg_rec[8][16]; extern unsigned dbg_n;
-	  for (unsigned k = 0; k < dbg_n; k++) { printf("DBG kind %llu rip %llx tsc %llu:", (unsigned long long)dbg_rec[k][0], (unsigned long long)dbg_rec[k][1], (unsigned long long)dbg_rec[k][2]);
-	    for (unsigned j = 0; j < 5 && dbg_rec[k][3+2*j]; j++) printf(" %s cr %llu age %llu;", (const char *)(uintptr_t)dbg_rec[k][3+2*j], (unsigned long long)(dbg_rec[k][4+2*j] >> 48), (unsigned long long)(dbg_rec[k][4+2*j] & 0xffffffffffffull));
-	    printf("\n"); } dbg_n = 0; }
-	{ extern uint64_t dbg_snap[64][6]; extern unsigned dbg_frozen;
-	  struct nmi_source *sp; unsigned j = 0;
-	  for (sp = nmi_source_first(); sp; sp = nmi_source_next(sp), j++) printf("DBG src %u = %s\n", j, sp->name);
-	  if (dbg_frozen) for (unsigned k = 0; k < 64; k++) printf("DBG run kind %llu rip %llx t %llu entries %llu claims %04llx nested %llu\n", (unsigned long long)dbg_snap[k][0], (unsigned long long)dbg_snap[k][1], (unsigned long long)dbg_snap[k][2], (unsigned long long)dbg_snap[k][3], (unsigned long long)dbg_snap[k][4], (unsigned long long)dbg_snap[k][5]); }
-	printf("DBG unknown rip %llx tsc %llu entries %llu now %llu\n", (unsigned long long)dbg_unknown_rip, (unsigned long long)dbg_unknown_tsc, (unsigned long long)dbg_unknown_entries, (unsigned long long)rdtsc()); }
 	printf("%s: source self   raised %llu, handled %llu, NMIs %llu (late %llu); unknown "
 	       "NMIs %llu (in first/repeat/rerun/takeover runs: %llu/%llu/%llu/%llu)\n", tag,
 	       (unsigned long long)r->self.raised,

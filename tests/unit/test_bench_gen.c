@@ -86,8 +86,10 @@ static void test_list(void)
 			    !strcmp(list[i].variant, list[j].variant))
 				dups++;
 	CHECK(dups == 0, "every name/variant pair is unique (%zu duplicates)", dups);
-	CHECK(find("irq_disable", "patched-hard") && find("cs-kernel-pair", "patched-hard/live7") &&
-	      find("cs-kernel-irqsave", "patched-hard") == NULL && find("irq_save", "patched-hard") == NULL,
+	CHECK(find("irq_disable", "patched-hard") &&
+	      find("cs-kernel-pair", "patched-hard/live7") &&
+	      find("cs-kernel-irqsave", "patched-hard") == NULL &&
+	      find("irq_save", "patched-hard") == NULL,
 	      "patched rows only where every primitive has a patched site");
 	CHECK(find("cli", "patched-hard") == NULL && find("irq_disable", "inline") == NULL,
 	      "hard and soft primitives are not patched; the kernel's only are");
