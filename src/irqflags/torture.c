@@ -100,7 +100,8 @@ static void cover(const struct trap_frame *f, bool deferred)
  * loop stops running. When more than a quarter of a window of
  * interrupts arrive with no loop progress in between, stretch the
  * period by a quarter (up to 16 times the one asked for). On hardware
- * the handler is far shorter than 10 us and this never triggers.
+ * the handler takes about a microsecond and this does not trigger at
+ * the rates asked for.
  */
 static void adapt_period(void)
 {

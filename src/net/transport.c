@@ -4,7 +4,7 @@
  * Every record in the log is sent once as soon as the main loop services
  * the network; the collector NACKs what it did not get and the log
  * retransmits it; after the END record the image resends END every
- * END_RESEND_MS until the collector's ACK or net_timeout_ms, and says
+ * PROTO_END_RESEND_MS until the collector's ACK or net_timeout_ms, and says
  * which happened. Control datagrams count only from the collector's
  * address (once known) with this run's id; everything else is counted and
  * ignored.
@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define END_RESEND_MS	500
 #define DHCP_WAIT_MS	10000
 #define SEND_BURST	32	/* datagrams per service call before polling rx */
 
@@ -34,7 +33,8 @@ CONFIG_OPTION(opt_collector, "collector", OPT_STRING, NULL, 0, 0, "auto",
 	      "IP:PORT of the collector; auto = DHCP next-server, else broadcast, "
 	      "port 17017; none = serial only");
 CONFIG_OPTION(opt_net_timeout, "net_timeout_ms", OPT_UINT, NULL, 100, 3600000, "10000",
-	      "how long to wait for the collector's ACK of the end of the run");
+	      "give up on the collector after this long without an ACK or NACK "
+	      "(and after 6x this since the first END)");
 
 static struct {
 	bool active;		/* a netif with an address and a collector */
@@ -45,6 +45,9 @@ static struct {
 	uint16_t collector_port;
 	bool collector_known;	/* false while sending to broadcast */
 	uint32_t next_seq;	/* first record not sent yet */
+	uint32_t end_seq;	/* the END record's, once sent */
+	bool end_sent;
+	uint64_t last_control_ms;	/* last valid NACK or ACK */
 	bool acked;
 	struct proto_ack ack;
 	uint64_t sent, resent, nacks, foreign, bad;
@@ -131,16 +134,28 @@ static void on_control(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 			return;
 		}
 		net.nacks++;
-		for (unsigned i = 0; i < n; i++)
-			for (uint32_t s = r[i].first; s - r[i].first < r[i].count && s < net.next_seq; s++)
+		net.last_control_ms = time_ms();
+		/* At most PROTO_MAX_RETRANSMIT per NACK: the collector asks
+		 * again for the rest, so one NACK cannot make us flood. */
+		unsigned budget = PROTO_MAX_RETRANSMIT;
+		for (unsigned i = 0; i < n && budget; i++)
+			for (uint32_t s = r[i].first; s - r[i].first < r[i].count &&
+			     s < net.next_seq && budget; s++, budget--)
 				if (send_record(s) == 0)
 					net.resent++;
 	} else if (h.kind == PROTO_ACK) {
-		if (proto_ack_decode(payload, h.len, &net.ack, err, sizeof(err)) < 0) {
+		struct proto_ack a;
+
+		/* Only an ACK of our END counts: a stale or foreign one would
+		 * stop the retransmissions early. */
+		if (proto_ack_decode(payload, h.len, &a, err, sizeof(err)) < 0 ||
+		    !net.end_sent || a.end_seq != net.end_seq) {
 			net.bad++;
 			return;
 		}
+		net.ack = a;
 		net.acked = true;
+		net.last_control_ms = time_ms();
 	}
 }
 
@@ -275,16 +290,21 @@ void net_service(void)
 
 void net_finish(void)
 {
-	uint64_t start = time_ms(), last_end = 0;
-	uint32_t end_seq;
+	uint64_t start, last_end = 0;
 
 	if (!net.active)
 		return;
 	net_service();
-	end_seq = net.next_seq - 1;	/* the END record is the last one */
-	while (!net.acked && time_ms() - start < opt_net_timeout.u) {
-		if (time_ms() - last_end >= END_RESEND_MS) {
-			send_record(end_seq);
+	/* record_end() appended END last and closed the log. */
+	net.end_seq = net.next_seq - 1;
+	net.end_sent = true;
+	start = net.last_control_ms = time_ms();
+	/* Give up after net_timeout_ms without a word from the collector, or
+	 * 6x that since the first END however busy the recovery. */
+	while (!net.acked && time_ms() - net.last_control_ms < opt_net_timeout.u &&
+	       time_ms() - start < 6 * opt_net_timeout.u) {
+		if (time_ms() - last_end >= PROTO_END_RESEND_MS) {
+			send_record(net.end_seq);
 			last_end = time_ms();
 		}
 		net_poll();

@@ -100,7 +100,17 @@ uint64_t nmi_canary_value(unsigned i)
 	return 0x4e4d492d53544b00ull | i;	/* "NMI-STK" and the index */
 }
 
-void nmi_strategy_reset(void)
+static void arm_canaries(void)
+{
+	volatile uint64_t *c = (volatile uint64_t *)nmi_canary_base();
+
+	for (unsigned i = 0; i < NMI_CANARY_WORDS; i++)
+		c[i] = nmi_canary_value(i);
+}
+
+/* The state of an NMI in progress, for all strategies. From normal
+ * context, or from an NMI that is being abandoned (guard_fail). */
+static void clear_state(void)
 {
 	uint64_t top = ist_stack_top(IST_NMI);
 
@@ -116,13 +126,18 @@ void nmi_strategy_reset(void)
 	nmi_iretless_active = 0;
 	body_active = false;
 	rec.addr = 0;
+}
+
+void nmi_strategy_reset(void)
+{
+	clear_state();
+	arm_canaries();
 	nmi_guard.kind = NMI_GUARD_NONE;
 }
 
 int nmi_strategy_install(enum nmi_strategy s, char *err, size_t errlen)
 {
 	void *entry = entry_of(s);
-	volatile uint64_t *canary = (volatile uint64_t *)nmi_canary_base();
 
 	if (s >= NMI_STRATEGIES) {
 		snprintf(err, errlen, "no NMI-entry strategy number %u", (unsigned)s);
@@ -139,8 +154,6 @@ int nmi_strategy_install(enum nmi_strategy s, char *err, size_t errlen)
 			 (unsigned long long)ist_stack_top(IST_NMI));
 		return -1;
 	}
-	for (unsigned i = 0; i < NMI_CANARY_WORDS; i++)
-		canary[i] = nmi_canary_value(i);
 	nmi_strategy_reset();
 	nmi_body_ctl.cr2_save = nmi_cr2_save_selected();
 	nmi_body_ctl.dr7_restore = true;
@@ -223,8 +236,13 @@ static void __attribute__((noreturn)) guard_fail(enum nmi_guard_kind k, bool at_
 		if (found)
 			nmi_guard.found = *found;
 	}
-	if (nmi_body_ctl.abort)
+	if (nmi_body_ctl.abort) {
+		/* This NMI will never return through its entry: the next one
+		 * must find no trace of it (NMIs stay blocked until the
+		 * abort handler's iretq). */
+		clear_state();
 		nmi_body_ctl.abort();
+	}
 	panic_raw(k == NMI_GUARD_FRAME ? "NMI: frame corruption detected" :
 		  "NMI: entry check failed");
 }
@@ -237,9 +255,14 @@ static void check_canaries(unsigned kind)
 		uint64_t v = c[i];
 
 		if (v != nmi_canary_value(i)) {
-			nmi_guard.canary_addr = (uint64_t)(uintptr_t)&c[i];
-			nmi_guard.canary_want = nmi_canary_value(i);
-			nmi_guard.canary_found = v;
+			if (nmi_guard.kind == NMI_GUARD_NONE) {
+				nmi_guard.canary_addr = (uint64_t)(uintptr_t)&c[i];
+				nmi_guard.canary_want = nmi_canary_value(i);
+				nmi_guard.canary_found = v;
+			}
+			/* Recorded; re-arm so the next NMI checks afresh instead
+			 * of failing on this one's evidence. */
+			arm_canaries();
 			guard_fail(NMI_GUARD_CANARY, false, NULL, kind);
 		}
 	}

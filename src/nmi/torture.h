@@ -111,7 +111,9 @@ struct torture_result {
 	uint64_t int3_normal, int3_nmi, dr7_checks;
 	uint64_t hazards;	/* exceptions in the body with an NMI latched */
 	uint64_t nmi_work_runs;	/* body runs that did the in-NMI workload */
-	uint64_t unknown;
+	uint64_t unknown;	/* from the run's start until the sources stopped */
+	uint64_t unknown_stop;	/* of which while they were being stopped */
+	uint64_t unknown_settle;/* before the run, while the sources started */
 	struct torture_source_result src[TORTURE_NSRC];
 	struct torture_source_result self;
 	struct torture_violation_info v[V_COUNT];

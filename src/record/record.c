@@ -17,17 +17,14 @@ static uint8_t arena[LOG_ARENA_BYTES] __attribute__((aligned(64)));
 static struct log_record *index_slots[LOG_MAX_RECORDS];
 static struct record_log the_log;
 static bool log_ready;
+static bool log_closed;		/* END appended: nothing may follow it */
 static uint32_t mirrored;	/* records printed on the console so far */
 static uint64_t run_id;
 
-static const char *const type_names[REC_TYPE_MAX + 1] = {
-	"?", "run", "machine", "result", "bench", "nmi", "info", "error",
-	"summary", "end",
-};
 
 const char *record_type_name(enum record_type t)
 {
-	return (unsigned)t <= REC_TYPE_MAX ? type_names[t] : "?";
+	return proto_type_name((unsigned)t);	/* the one table of names */
 }
 
 static uint64_t random64(void)
@@ -99,7 +96,7 @@ long record_append(enum record_type t, const char *json, size_t len)
 {
 	long seq;
 
-	if (!log_ready || len > RECORD_MAX_PAYLOAD)
+	if (!log_ready || log_closed || len > RECORD_MAX_PAYLOAD)
 		return -1;
 	seq = log_append(&the_log, (uint16_t)t, json, (uint16_t)len);
 	return seq;
@@ -131,18 +128,31 @@ long record_emitf(enum record_type t, const char *fmt, ...)
 
 long record_end(void)
 {
-	uint32_t n = log_committed_prefix(&the_log, 0), crc = 0;
+	uint32_t n, crc = 0;
+	uint64_t spins = 0;
+	long seq;
 
+	if (log_closed)
+		return -1;
+	/* END's seq must equal its record count: every reserved record has
+	 * to be complete first. One still being written belongs to code we
+	 * interrupted (we are the only CPU), which cannot finish while we
+	 * wait - bound the wait and say so. */
+	while ((n = log_committed_prefix(&the_log, 0)) != log_reserved(&the_log) &&
+	       ++spins < 1000000)
+		cpu_relax();
+	if (n != log_reserved(&the_log))
+		printf("irqlab: %u records were still being written at the end of the run; "
+		       "the end record covers the first %u\n", log_reserved(&the_log) - n, n);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct log_record *r = log_get(&the_log, i);
 
 		crc = proto_record_crc(crc, r->type, r->payload, r->len);
 	}
-	if (n != log_reserved(&the_log))
-		printf("irqlab: %u records still being written at the end of the run\n",
-		       log_reserved(&the_log) - n);
-	return record_emitf(REC_END, "{\"records\":%u,\"checksum\":\"%08x\",\"lost\":%u}",
-			    n, crc, the_log.lost);
+	seq = record_emitf(REC_END, "{\"records\":%u,\"checksum\":\"%08x\",\"lost\":%u}",
+			   n, crc, the_log.lost);
+	log_closed = true;
+	return seq;
 }
 
 const char *json_escape(char *buf, size_t buflen, const char *s)

@@ -477,8 +477,9 @@ static void run_cost(void)
 	}
 	printf("irqflags slow-path cost: TSC cycles, %s sites (under TCG these mean nothing)\n",
 	       irqflags_variant() == IRQFLAGS_CALL ? "call" : "inline");
-	printf("  rate/s | achieved/s    hard    soft | cycles/section  hard    soft | "
-	       "cycles/interrupt in a section  hard    soft (samples h/s) | soft deferred\n");
+	printf("  %6s | %18s %7s | %20s %7s | %36s %7s %s | %s\n", "rate/s",
+	       "achieved/s hard", "soft", "cycles/section hard", "soft",
+	       "cycles/interrupt in a section hard", "soft", "(samples h/s)", "soft deferred");
 	for (unsigned i = 0; i < 4; i++) {
 		double cs[2], ach[2], per[2];
 

@@ -178,15 +178,19 @@ static void print_run(const char *tag, const struct torture_result *r)
 		       (unsigned long long)s->raised, (unsigned long long)s->handled,
 		       (unsigned long long)s->nmis, (unsigned long long)s->late_nmis);
 	}
-	printf("%s: source self   raised %llu, handled %llu, NMIs %llu (late %llu); unknown "
-	       "NMIs %llu (in first/repeat/rerun/takeover runs: %llu/%llu/%llu/%llu)\n", tag,
+	printf("%s: source self   raised %llu, handled %llu, NMIs %llu (late %llu)\n", tag,
 	       (unsigned long long)r->self.raised,
 	       (unsigned long long)r->self.handled, (unsigned long long)r->self.nmis,
-	       (unsigned long long)r->self.late_nmis, (unsigned long long)r->unknown,
+	       (unsigned long long)r->self.late_nmis);
+	printf("%s: unknown NMIs %llu (%llu while the sources stopped; by run kind "
+	       "first/repeat/rerun/takeover %llu/%llu/%llu/%llu); %llu more while they started, "
+	       "not counted\n", tag, (unsigned long long)r->unknown,
+	       (unsigned long long)r->unknown_stop,
 	       (unsigned long long)st->unknown_by_kind[NMI_RUN_FIRST],
 	       (unsigned long long)st->unknown_by_kind[NMI_RUN_REPEAT],
 	       (unsigned long long)st->unknown_by_kind[NMI_RUN_RERUN],
-	       (unsigned long long)st->unknown_by_kind[NMI_RUN_TAKEOVER]);
+	       (unsigned long long)st->unknown_by_kind[NMI_RUN_TAKEOVER],
+	       (unsigned long long)r->unknown_settle);
 }
 
 static void record_run(const char *strategy, bool cr2, const struct torture_result *r)
