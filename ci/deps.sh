@@ -9,7 +9,7 @@ set -euo pipefail
 
 # --- what we need, pinned ---------------------------------------------------
 PACKAGES=(qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso
-	  mtools ovmf ipxe-qemu meson ninja-build libsqlite3-dev sqlite3 clang gdb
+	  mtools ovmf ipxe-qemu meson ninja-build libsqlite3-dev sqlite3 clang libclang-rt-14-dev gdb
 	  gcc make binutils git dpkg-dev ca-certificates xz-utils)
 
 PICOLIBC_VERSION=1.8.10-2
