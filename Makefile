@@ -34,7 +34,11 @@ GPR_ONLY := -mgeneral-regs-only
 # Directories whose code can run in trap, interrupt or NMI context: built
 # general-registers-only (docs/design.md). Everything else may use SSE.
 GPR_DIRS  := src/arch src/mem src/lib src/nmi src/irqflags src/record src/pci drivers
-ARCH_SRCS := $(foreach d,$(GPR_DIRS),$(wildcard $(d)/*.c))
+# Exceptions: printf-style functions whose callers pass doubles (a double in
+# `...` travels in XMM registers); from trap context they are called only
+# between fpu_save() and fpu_restore(), like printf itself.
+SSE_FILES := src/lib/report.c src/record/emit.c
+ARCH_SRCS := $(filter-out $(SSE_FILES),$(foreach d,$(GPR_DIRS),$(wildcard $(d)/*.c)))
 KERN_SRCS := $(filter-out $(ARCH_SRCS),$(shell find src -name '*.c' | sort))
 ASM_SRCS  := $(wildcard boot/*.S src/arch/*.S)
 

@@ -13,6 +13,7 @@
 #include "arch/pic.h"
 #include "arch/tsc.h"
 #include "drivers/console.h"
+#include "irqflags/irqflags.h"
 #include "drivers/nic_probe.h"
 #include "drivers/pci.h"
 #include "lib/exit.h"
@@ -60,6 +61,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	suites_init();
 	cmdline_bad = config_parse(boot.cmdline, cmdline_err, sizeof(cmdline_err));
 	platform_exit_mode((int)opt_exit.u);
+	irqflags_init();
 	palloc_init(&boot, (uintptr_t)_image_start, (uintptr_t)_image_end);
 	paging_init();
 	platform_read_acpi();

@@ -15,6 +15,15 @@ name=$(trim "$name"); machine=$(trim "$machine"); cpu=$(trim "$cpu")
 mem=$(trim "$mem"); smp=$(trim "$smp"); boot=$(trim "$boot"); extra=$(trim "$extra")
 cmdline=$(trim "$cmdline"); timeout=$(trim "$timeout"); want_exit=$(trim "$want_exit")
 expect=$(trim "$expect")
+# IRQLAB_APPEND: key=value words added to every scenario's kernel command
+# line whose key the scenario does not set itself, to run the whole table
+# in another mode (IRQLAB_APPEND="irqflags=soft", docs/irqflags.md).
+for w in ${IRQLAB_APPEND:-}; do
+	case " $cmdline " in
+	*" ${w%%=*}="*) ;;
+	*) cmdline="${cmdline:+$cmdline }$w" ;;
+	esac
+done
 log=$logs/$name.log
 qlog=$logs/$name.qemu.log
 rm -f "$log" "$qlog" "$log.e9"

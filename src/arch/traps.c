@@ -14,6 +14,7 @@
 #include "arch/desc.h"
 #include "arch/fpu.h"
 #include "arch/percpu.h"
+#include "irqflags/irqflags.h"
 #include "lib/report.h"
 #include "lib/panic.h"
 #include <stdio.h>
@@ -227,6 +228,9 @@ void trap_dispatch(struct trap_frame *f)
 	uint64_t cr2 = v == VEC_PF ? read_cr2() : 0;
 
 	if (v < 32 && v != VEC_NMI && try_fixup(f, cr2))
+		return;
+	/* Soft-disabled: deferred, the enable replays it (irqflags.h). */
+	if (irqflags_irq_entry(f))
 		return;
 	if (handlers[v]) {
 		handlers[v](f);

@@ -188,7 +188,7 @@ static uint64_t pit_window_hz(void)
 	}
 }
 
-/* Median of TSC_CAL_WINDOWS good windows out of at most 4x as many
+/* Median of TSC_CAL_WINDOWS good windows out of at most 10x as many
  * tries; 0 if the source times out, gives an implausible rate (a broken
  * source, not noise) or too few windows are clean. */
 static uint64_t calibrate(uint64_t (*window_hz)(void), bool hpet)
@@ -197,7 +197,7 @@ static uint64_t calibrate(uint64_t (*window_hz)(void), bool hpet)
 	unsigned good = 0, tries = 0;
 
 	set_bracket_limit(hpet);
-	while (good < TSC_CAL_WINDOWS && tries++ < 4 * TSC_CAL_WINDOWS) {
+	while (good < TSC_CAL_WINDOWS && tries++ < 10 * TSC_CAL_WINDOWS) {
 		uint64_t h = window_hz();
 
 		if (h == 1)

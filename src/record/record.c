@@ -7,7 +7,6 @@
 #include "record/log.h"
 #include "net/proto.h"
 #include "arch/cpu.h"
-#include <stdarg.h>
 #include <stdio.h>
 
 #define LOG_ARENA_BYTES	(4u << 20)
@@ -78,6 +77,11 @@ unsigned long record_lost(void)
 	return the_log.lost;
 }
 
+void record_count_lost(void)
+{
+	__atomic_fetch_add(&the_log.lost, 1, __ATOMIC_RELAXED);
+}
+
 /* Print every committed record not yet on the console, in order. Normal
  * context only; NMI-context appends are printed by the next call. */
 void record_mirror_flush(void)
@@ -99,30 +103,6 @@ long record_append(enum record_type t, const char *json, size_t len)
 	if (!log_ready || log_closed || len > RECORD_MAX_PAYLOAD)
 		return -1;
 	seq = log_append(&the_log, (uint16_t)t, json, (uint16_t)len);
-	return seq;
-}
-
-long record_emitf(enum record_type t, const char *fmt, ...)
-{
-	char buf[RECORD_MAX_PAYLOAD + 1];
-	va_list ap;
-	long seq;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0 || n > RECORD_MAX_PAYLOAD) {
-		printf("irqlab: record of type %s is %d bytes, more than %d: not logged\n",
-		       record_type_name(t), n, RECORD_MAX_PAYLOAD);
-		the_log.lost++;
-		return -1;
-	}
-	seq = record_append(t, buf, (size_t)n);
-	if (seq < 0)
-		printf("irqlab: record log full (%u records, %u lost): a %s record is lost\n",
-		       log_reserved(&the_log), the_log.lost, record_type_name(t));
-	record_mirror_flush();
 	return seq;
 }
 

@@ -7,9 +7,9 @@
  *
  *	record_emitf(REC_BENCH, "{\"name\":\"cli\",\"median_cycles\":%llu}", m);
  *
- * Appending is lock-free per CPU and allocation-free: record_append() may
- * be called from NMI context (it copies preformatted bytes); record_emitf()
- * formats with vsnprintf and is for normal context only.
+ * Appending is lock-free and allocation-free: record_append() may be called
+ * from NMI context (it copies preformatted bytes); record_emitf() formats
+ * with vsnprintf (doubles allowed) and is for normal context only.
  */
 #ifndef IRQLAB_RECORD_RECORD_H
 #define IRQLAB_RECORD_RECORD_H
@@ -49,6 +49,7 @@ void record_init(void);
 uint64_t record_run_id(void);
 unsigned long record_count(void);
 unsigned long record_lost(void);	/* appends refused: log full, too long */
+void record_count_lost(void);
 /* Print committed records not yet on the console (normal context). */
 void record_mirror_flush(void);
 /* Append the end-of-run record: count and checksum of records 0..N-1. */
