@@ -22,7 +22,8 @@ n3=$(wc -l <"$third")
 rm -f "$third"
 check "$([ -z "$dup" ]; echo $?)" "no tracked file is a copy of a picolibc or lwIP file" "$dup"
 
-hits=$(git grep -l -I -e 'Swedish Institute of Computer Science' -e 'Keith Packard' -- . ':!*.md' ':!tests/check-repo.sh' | head -3)
+# The bracketed letters keep this line from matching itself.
+hits=$(git grep -l -I -e 'Swedish Institute of Computer Scienc[e]' -e 'Keith Packar[d]' -- . ':!*.md' | head -3)
 check "$([ -z "$hits" ]; echo $?)" "no tracked file carries lwIP's or picolibc's copyright lines" "$hits"
 
 grep -q 'build.sh test' .ci/run 2>/dev/null
