@@ -43,6 +43,22 @@ echo "== record log (host mode, gcc -O2, no sanitizers)"
 gcc -std=gnu11 -O2 -I. -Isrc -o build/bench-record-log tests/unit/test_record_log.c src/record/log.c &&
 	build/bench-record-log | grep '^#' | sed 's/^# /  /; s/ (ASan.*//'
 
+echo "== records out of the image, one run (virtio-net, collector on loopback; TCG)"
+port=$((20000 + RANDOM % 20000))
+build/host/collector --bind 127.0.0.1 --port "$port" --db build/bench.sqlite \
+	--out-dir build/bench-runs --exit-after-runs 1 --timeout-s 120 --quiet \
+	>build/bench-collector.out 2>&1 &
+cpid=$!
+sleep 0.3
+timeout 120 qemu-system-x86_64 -M q35 -accel tcg -cpu max -m 256 -display none \
+	-monitor none -serial file:build/bench-rate.log -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-netdev user,id=n0 -device virtio-net-pci,netdev=n0 -kernel build/irqlab32.elf \
+	-append "tests=record_rate collector=10.0.2.2:$port" </dev/null
+wait "$cpid"
+tr -d '\r' <build/bench-rate.log | grep -E '^INFO: record_rate: records per second' | sed 's/^INFO: record_rate: /  /'
+grep -E 'records/s' build/bench-collector.out | sed 's/^ */  collector: /'
+
 echo "== memory, default run in 64 MiB"
 log=build/bench-run.log
 timeout 120 qemu-system-x86_64 -M pc -accel tcg -cpu qemu64 -m 64 -display none \

@@ -50,7 +50,7 @@ static struct {
 	uint64_t last_control_ms;	/* last valid NACK or ACK */
 	bool acked;
 	struct proto_ack ack;
-	uint64_t sent, resent, nacks, foreign, bad;
+	uint64_t sent, resent, nacks, foreign, bad, refused;
 } net;
 
 bool net_active(void)
@@ -279,6 +279,8 @@ void net_service(void)
 			 * collector will NACK it. */
 			if (send_record(net.next_seq) == 0)
 				net.sent++;
+			else
+				net.refused++;
 			net.next_seq++;
 			burst++;
 		}
@@ -311,11 +313,12 @@ void net_finish(void)
 	}
 	if (net.acked)
 		printf("irqlab: collector acknowledged the end of the run: %u records, "
-		       "checksum %08x %s (%llu sent, %llu resent after %llu NACKs)\n",
+		       "checksum %08x %s (%llu sent, %llu refused by a full ring, "
+		       "%llu resent after %llu NACKs)\n",
 		       net.ack.records, net.ack.checksum,
 		       net.ack.status == 0 ? "verified" : "MISMATCH",
-		       (unsigned long long)net.sent, (unsigned long long)net.resent,
-		       (unsigned long long)net.nacks);
+		       (unsigned long long)net.sent, (unsigned long long)net.refused,
+		       (unsigned long long)net.resent, (unsigned long long)net.nacks);
 	else
 		printf("irqlab: no acknowledgement from the collector within %llu ms: "
 		       "stopped retransmitting (%llu sent, %llu resent); the serial log "
