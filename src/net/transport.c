@@ -25,7 +25,8 @@
 #include <string.h>
 
 #define DHCP_WAIT_MS	10000
-#define SEND_BURST	32	/* datagrams per service call before polling rx */
+#define SEND_BURST	32	/* datagrams between polls of the NIC */
+#define SEND_STUCK_MS	100	/* a ring that stays full this long: move on */
 
 CONFIG_OPTION(opt_ip, "ip", OPT_STRING, NULL, 0, 0, "dhcp",
 	      "dhcp, or ADDR/PREFIX,GATEWAY (e.g. 10.0.2.15/24,10.0.2.2)");
@@ -266,6 +267,7 @@ void net_start(void)
 void net_service(void)
 {
 	struct record_log *lg = record_log();
+	uint64_t stuck_since = 0;
 
 	if (!net.active)
 		return;
@@ -275,12 +277,20 @@ void net_service(void)
 		unsigned burst = 0;
 
 		while (net.next_seq < ready && burst < SEND_BURST) {
-			/* A refused send (ring full) is not retried here: the
-			 * collector will NACK it. */
-			if (send_record(net.next_seq) == 0)
+			if (send_record(net.next_seq) == 0) {
 				net.sent++;
-			else
+				stuck_since = 0;
+			} else if (!stuck_since) {
+				/* Ring full: let the NIC drain, then retry. */
+				stuck_since = time_ms();
+				break;
+			} else if (time_ms() - stuck_since < SEND_STUCK_MS) {
+				break;
+			} else {
+				/* Still refused: leave it to the collector's NACK. */
 				net.refused++;
+				stuck_since = 0;
+			}
 			net.next_seq++;
 			burst++;
 		}
