@@ -52,6 +52,12 @@ for c in tests/check-*.sh; do
 done
 
 scenarios=$(cat tests/scenarios/*.txt | grep -Ev '^\s*(#|$)')
+# Scenarios named long-* (10^7 NMIs and the like) run only with --long.
+if [ "$long" -eq 0 ]; then
+	nlong=$(echo "$scenarios" | grep -c '^long-')
+	scenarios=$(echo "$scenarios" | grep -v '^long-')
+	[ "$nlong" -gt 0 ] && echo "($nlong long scenarios skipped: ./build.sh test --long runs them)"
+fi
 section "boot scenarios ($(echo "$scenarios" | wc -l) from tests/scenarios/*.txt, 2 at a time, ${IRQLAB_ACCEL:-tcg})"
 echo "$scenarios" | tr '\n' '\0' | xargs -0 -P 2 -I{} bash tests/boot-test.sh {} | record
 
