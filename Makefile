@@ -40,7 +40,7 @@ GPR_DIRS  := src/arch src/mem src/lib src/nmi src/irqflags src/record src/pci dr
 SSE_FILES := src/lib/report.c src/record/emit.c
 ARCH_SRCS := $(filter-out $(SSE_FILES),$(foreach d,$(GPR_DIRS),$(wildcard $(d)/*.c)))
 KERN_SRCS := $(filter-out $(ARCH_SRCS),$(shell find src -name '*.c' | sort))
-ASM_SRCS  := $(wildcard boot/*.S src/arch/*.S)
+ASM_SRCS  := $(wildcard boot/*.S src/arch/*.S src/nmi/*.S)
 
 include src/net/lwip.mk
 LWIP_OBJS := $(patsubst $(LWIP_SRC)/%.c,$(B)/lwip/%.o,$(LWIP_CSRCS))

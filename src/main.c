@@ -20,6 +20,7 @@
 #include "lib/report.h"
 #include "mem/palloc.h"
 #include "net/net.h"
+#include "nmi/strategy.h"
 #include "net/netstack.h"
 #include "record/record.h"
 #include "run.h"
@@ -46,8 +47,8 @@ static void pci_setup(void)
 
 void kmain(uint32_t magic, uint32_t info_phys)
 {
-	char cmdline_err[512], apic_err[160];
-	int cmdline_bad, apic_bad = 0;
+	char cmdline_err[512], apic_err[160], nmi_err[160];
+	int cmdline_bad, apic_bad = 0, nmi_bad;
 
 	/* Order matters: GS (this_cpu) before any trap can be taken; the
 	 * IDT before anything can fault; the loader's data copied out before
@@ -61,6 +62,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	suites_init();
 	cmdline_bad = config_parse(boot.cmdline, cmdline_err, sizeof(cmdline_err));
 	platform_exit_mode((int)opt_exit.u);
+	nmi_bad = nmi_strategy_init(nmi_err, sizeof(nmi_err)) < 0;
 	irqflags_init();
 	palloc_init(&boot, (uintptr_t)_image_start, (uintptr_t)_image_end);
 	paging_init();
@@ -82,6 +84,11 @@ void kmain(uint32_t magic, uint32_t info_phys)
 		printf("irqlab: command line: %s\n", cmdline_err);
 		config_print_help();
 		report(false, "command line accepted");
+		report_finish(EXIT_CONFIG);
+	}
+	if (nmi_bad) {
+		printf("irqlab: NMI entry: %s\n", nmi_err);
+		report(false, "NMI entry installed");
 		report_finish(EXIT_CONFIG);
 	}
 	if (apic_bad) {

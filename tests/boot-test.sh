@@ -5,7 +5,7 @@
 # Environment: IRQLAB_ACCEL=kvm to use KVM instead of TCG.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-logs=$top/build/test-logs
+logs=${IRQLAB_LOGDIR:-$top/build/test-logs}
 mkdir -p "$logs"
 
 trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; s=${s%"${s##*[![:space:]]}"}; printf '%s' "$s"; }
@@ -26,6 +26,9 @@ for w in ${IRQLAB_APPEND:-}; do
 done
 log=$logs/$name.log
 qlog=$logs/$name.qemu.log
+# Results name the mode when the table runs with extra words.
+label=$name
+[ -n "${IRQLAB_APPEND:-}" ] && label="$name [${IRQLAB_APPEND}]"
 rm -f "$log" "$qlog" "$log.e9"
 
 accel=(-accel tcg)
@@ -46,14 +49,14 @@ case "$boot" in
 kernel) media=(-kernel "$top/build/irqlab32.elf" -append "$cmdline") ;;
 iso|efi-iso)
 	iso=$top/build/test-iso/$name.iso
-	bash "$top/images/mkiso.sh" "$iso" "$cmdline" 0 || { echo "FAIL: boot: $name: cannot build ISO"; exit 1; }
+	bash "$top/images/mkiso.sh" "$iso" "$cmdline" 0 || { echo "FAIL: boot: $label: cannot build ISO"; exit 1; }
 	media=(-cdrom "$iso" -boot d)
 	if [ "$boot" = efi-iso ]; then
 		fw=/usr/share/ovmf/OVMF.fd
-		[ -f "$fw" ] || { echo "FAIL: boot: $name: $fw missing (package ovmf)"; exit 1; }
+		[ -f "$fw" ] || { echo "FAIL: boot: $label: $fw missing (package ovmf)"; exit 1; }
 		media+=(-bios "$fw")
 	fi ;;
-*) echo "FAIL: boot: $name: unknown boot method '$boot'"; exit 1 ;;
+*) echo "FAIL: boot: $label: unknown boot method '$boot'"; exit 1 ;;
 esac
 extra_args=()
 [ "$extra" != - ] && [ -n "$extra" ] && read -r -a extra_args <<<"${extra//@LOG@/$log}"
@@ -73,7 +76,7 @@ done
 extra_args=("${qemu_args[@]}")
 if [ -n "$inject_n" ]; then
 	rm -f "$log.mon.in" "$log.mon.out"
-	mkfifo "$log.mon.in" "$log.mon.out" || { echo "FAIL: boot: $name: cannot make the monitor FIFOs"; exit 1; }
+	mkfifo "$log.mon.in" "$log.mon.out" || { echo "FAIL: boot: $label: cannot make the monitor FIFOs"; exit 1; }
 	extra_args+=(-monitor "pipe:$log.mon")
 	bash "$top/tests/inject-nmi.sh" "$log.mon" "$log" "$inject_n" "$timeout" >"$log.inject" 2>&1 &
 	inject_pid=$!
@@ -88,7 +91,7 @@ st=$?
 secs=$(($(date +%s) - start))
 
 fail() {
-	echo "FAIL: boot: $name: $*"
+	echo "FAIL: boot: $label: $*"
 	echo "      log: $log; last lines:"
 	tail -n 25 "$log" 2>/dev/null | sed 's/^/      | /'
 	[ -s "$log.stdout" ] && tail -n 5 "$log.stdout" | sed 's/^/      qemu: /'
@@ -136,4 +139,4 @@ while [ -n "$rest" ]; do
 		[ $neg -eq 0 ] && fail "no line of $(basename "$file") matches '$item'"
 	fi
 done
-echo "PASS: boot: $name (${secs}s, exit $code)"
+echo "PASS: boot: $label (${secs}s, exit $code)"

@@ -61,6 +61,13 @@ fi
 section "boot scenarios ($(echo "$scenarios" | wc -l) from tests/scenarios/*.txt, 2 at a time, ${IRQLAB_ACCEL:-tcg})"
 echo "$scenarios" | tr '\n' '\0' | xargs -0 -P 2 -I{} bash tests/boot-test.sh {} | record
 
+# The kernel's interrupt flag is patched into every irq_* site at boot;
+# the whole table must pass with the soft flag too (docs/irqflags.md).
+# Scenarios that choose irqflags= themselves keep their choice.
+section "boot scenarios again with irqflags=soft"
+echo "$scenarios" | tr '\n' '\0' | IRQLAB_APPEND="irqflags=soft" \
+	IRQLAB_LOGDIR="$top/build/test-logs/soft" xargs -0 -P 2 -I{} bash tests/boot-test.sh {} | record
+
 passed=$(grep -c '^PASS' "$results")
 failed=$(grep -c '^FAIL' "$results")
 echo

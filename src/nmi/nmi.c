@@ -110,8 +110,17 @@ void nmi_drain(void)
 	udelay(NMI_DRAIN_US);
 }
 
+/* Per NMI (the body is not reentrant): did a source claim it outright,
+ * and which source would take it as a late NMI otherwise. A late claim
+ * counts only when no source had a real event: otherwise a source with
+ * credit would swallow an NMI that belongs to a later event of its own,
+ * whose NMI then turns up unknown. */
+static bool real_claim;
+static struct nmi_source *late_candidate;
+
 bool nmi_claim(struct nmi_source *s, uint64_t events, uint64_t late_credit)
 {
+	real_claim = true;
 	s->handled += events;
 	s->nmis++;
 	s->late_credit = late_credit;
@@ -131,9 +140,8 @@ bool nmi_claim_late(struct nmi_source *s)
 		s->late_credit = 0;
 		return false;
 	}
-	s->late_credit--;
-	s->nmis++;
-	s->late_nmis++;
+	if (!late_candidate)
+		late_candidate = s;
 	return true;
 }
 
@@ -162,6 +170,8 @@ unsigned nmi_handle_at(uint64_t interrupted_rip)
 	nmi_handle_count++;
 	back_to_back = interrupted_rip && interrupted_rip == last_rip;
 	last_rip = interrupted_rip;
+	real_claim = false;
+	late_candidate = NULL;
 	for (p = __nmi_sources_start; p < __nmi_sources_end; p++)
 		if ((*p)->active && !(*p)->fallback && (*p)->handle())
 			claimed++;
@@ -169,6 +179,11 @@ unsigned nmi_handle_at(uint64_t interrupted_rip)
 		for (p = __nmi_sources_start; p < __nmi_sources_end; p++)
 			if ((*p)->active && (*p)->fallback && (*p)->handle())
 				claimed++;
+	if (!real_claim && late_candidate) {
+		late_candidate->late_credit--;
+		late_candidate->nmis++;
+		late_candidate->late_nmis++;
+	}
 	if (!claimed)
 		nmi_unknown_count++;
 	return claimed;

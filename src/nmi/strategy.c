@@ -11,7 +11,6 @@
 #include "config.h"
 #include "arch/cpu.h"
 #include "arch/desc.h"
-#include "arch/percpu.h"
 #include "arch/traps.h"
 #include "lib/panic.h"
 #include <stddef.h>
@@ -220,22 +219,78 @@ static bool on_nmi_stack(uint64_t p)
 	return p >= ist_stack_base(IST_NMI) && p <= ist_stack_top(IST_NMI);
 }
 
-/* Record the failure and leave without returning through the frame. */
+/* No printf from NMI context: the panic message by hand, from the
+ * failure that stops the run (not necessarily the first recorded). */
+static char guard_msg[200];
+static struct nmi_guard_report guard_last;
+
+static char *put_str(char *p, const char *str)
+{
+	while (*str && p < guard_msg + sizeof(guard_msg) - 1)
+		*p++ = *str++;
+	return p;
+}
+
+static char *put_hex(char *p, uint64_t v)
+{
+	char d[19] = "0x";
+
+	for (int i = 17; i >= 2; i--, v >>= 4)
+		d[i] = "0123456789abcdef"[v & 15];
+	d[18] = 0;
+	return put_str(p, d);
+}
+
+static const char *guard_message(void)
+{
+	const struct nmi_guard_report *g = &guard_last;
+	char *p = guard_msg;
+
+	p = put_str(p, "NMI: ");
+	p = put_str(p, nmi_guard_kind_name(g->kind));
+	p = put_str(p, g->at_entry ? " by the entry check" : " by the exit check");
+	p = put_str(p, ", run kind ");
+	p = put_hex(p, g->run_kind);
+	p = put_str(p, ", NMI #");
+	p = put_hex(p, g->nmi_index);
+	p = put_str(p, ", frame ");
+	p = put_hex(p, g->frame_addr);
+	p = put_str(p, " RIP ");
+	p = put_hex(p, g->recorded.rip);
+	p = put_str(p, " now ");
+	p = put_hex(p, g->found.rip);
+	*p = 0;
+	return guard_msg;
+}
+
+/* Record the failure and leave without returning through the frame.
+ * canary: the canary word that changed (NMI_GUARD_CANARY), else NULL. */
 static void __attribute__((noreturn)) guard_fail(enum nmi_guard_kind k, bool at_entry,
 						 const struct nmi_hw_frame *found,
-						 unsigned kind)
+						 const volatile uint64_t *canary, unsigned kind)
 {
+	struct nmi_guard_report now = {
+		.kind = k, .at_entry = at_entry, .run_kind = kind,
+		.nmi_index = nmi_cnt_entries, .frame_addr = rec.addr,
+		.recorded = rec.words,
+	};
+
 	cnt_guard++;
-	if (nmi_guard.kind == NMI_GUARD_NONE) {
-		nmi_guard.kind = k;
-		nmi_guard.at_entry = at_entry;
-		nmi_guard.run_kind = kind;
-		nmi_guard.nmi_index = nmi_cnt_entries;
-		nmi_guard.frame_addr = rec.addr;
-		nmi_guard.recorded = rec.words;
-		if (found)
-			nmi_guard.found = *found;
+	if (found)
+		now.found = *found;
+	if (canary) {
+		now.canary_addr = (uint64_t)(uintptr_t)canary;
+		now.canary_want = nmi_canary_value((unsigned)(canary -
+			(const volatile uint64_t *)nmi_canary_base()));
+		now.canary_found = *canary;
+		/* Re-arm, so the next NMI checks afresh instead of failing
+		 * on this one's evidence. */
+		arm_canaries();
 	}
+	/* The first failure since the last reset is the one reported. */
+	if (nmi_guard.kind == NMI_GUARD_NONE)
+		nmi_guard = now;
+	guard_last = now;
 	if (nmi_body_ctl.abort) {
 		/* This NMI will never return through its entry: the next one
 		 * must find no trace of it (NMIs stay blocked until the
@@ -243,29 +298,16 @@ static void __attribute__((noreturn)) guard_fail(enum nmi_guard_kind k, bool at_
 		clear_state();
 		nmi_body_ctl.abort();
 	}
-	panic_raw(k == NMI_GUARD_FRAME ? "NMI: frame corruption detected" :
-		  "NMI: entry check failed");
+	panic_raw(guard_message());
 }
 
 static void check_canaries(unsigned kind)
 {
 	const volatile uint64_t *c = (const volatile uint64_t *)nmi_canary_base();
 
-	for (unsigned i = 0; i < NMI_CANARY_WORDS; i++) {
-		uint64_t v = c[i];
-
-		if (v != nmi_canary_value(i)) {
-			if (nmi_guard.kind == NMI_GUARD_NONE) {
-				nmi_guard.canary_addr = (uint64_t)(uintptr_t)&c[i];
-				nmi_guard.canary_want = nmi_canary_value(i);
-				nmi_guard.canary_found = v;
-			}
-			/* Recorded; re-arm so the next NMI checks afresh instead
-			 * of failing on this one's evidence. */
-			arm_canaries();
-			guard_fail(NMI_GUARD_CANARY, false, NULL, kind);
-		}
-	}
+	for (unsigned i = 0; i < NMI_CANARY_WORDS; i++)
+		if (c[i] != nmi_canary_value(i))
+			guard_fail(NMI_GUARD_CANARY, false, NULL, &c[i], kind);
 }
 
 static void body_enter(struct nmi_hw_frame *frame, unsigned kind)
@@ -281,8 +323,8 @@ static void body_enter(struct nmi_hw_frame *frame, unsigned kind)
 		const struct nmi_hw_frame *outer = (const void *)(uintptr_t)rec.addr;
 
 		if (outer && frame_sum(outer) != rec.sum)
-			guard_fail(NMI_GUARD_FRAME, true, outer, kind);
-		guard_fail(NMI_GUARD_OVERLAP, true, frame, kind);
+			guard_fail(NMI_GUARD_FRAME, true, outer, NULL, kind);
+		guard_fail(NMI_GUARD_OVERLAP, true, frame, NULL, kind);
 	}
 	if (kind == NMI_RUN_FIRST) {
 		rec.addr = (uint64_t)(uintptr_t)frame;
@@ -290,7 +332,7 @@ static void body_enter(struct nmi_hw_frame *frame, unsigned kind)
 		rec.sum = frame_sum(frame);
 	} else if ((uint64_t)(uintptr_t)frame != rec.addr || frame_sum(frame) != rec.sum) {
 		/* A repeat must see the frame of the NMI it repeats. */
-		guard_fail(NMI_GUARD_FRAME, true, frame, kind);
+		guard_fail(NMI_GUARD_FRAME, true, frame, NULL, kind);
 	}
 	/*
 	 * A repeat needs a nested NMI between the previous run's arming (the
@@ -315,7 +357,7 @@ static void body_exit(struct nmi_hw_frame *frame, unsigned kind)
 	/* The last look before the entry's iretq pops this frame (or, for
 	 * nested/latch, the copy it came from). */
 	if ((uint64_t)(uintptr_t)frame != rec.addr || frame_sum(frame) != rec.sum)
-		guard_fail(NMI_GUARD_FRAME, false, frame, kind);
+		guard_fail(NMI_GUARD_FRAME, false, frame, NULL, kind);
 	check_canaries(kind);
 	body_active = false;
 }
@@ -340,8 +382,20 @@ void nmi_strategy_body(struct nmi_hw_frame *frame, unsigned long kind)
 	if (dr7 & DR7_ENABLES)
 		write_dr7(dr7 & ~DR7_ENABLES);
 
-	if (!nmi_handle_at(frame->rip))
+	if (trap_get_handler(VEC_NMI)) {
+		/* A test that installed its own NMI handler (trap_set_handler)
+		 * gets the NMI as it would behind the generic entry: a frame
+		 * with the vector and the interrupted context, general
+		 * registers zero; changes to it are not returned through. */
+		struct trap_frame tf = {
+			.vector = VEC_NMI, .rip = frame->rip, .cs = frame->cs,
+			.rflags = frame->rflags, .rsp = frame->rsp, .ss = frame->ss,
+		};
+
+		trap_get_handler(VEC_NMI)(&tf);
+	} else if (!nmi_handle_at(frame->rip)) {
 		cnt_unknown[kind < 5 ? kind : 0]++;
+	}
 	if (ctl->hook)
 		ctl->hook(frame, (unsigned)kind);
 

@@ -16,7 +16,9 @@
  *                               NMI reruns its body.
  *
  * The body (nmi_strategy_body) saves CR2 and DR7, asks the NMI sources
- * (nmi_handle_at), runs the torture's in-NMI workload when one is hooked,
+ * (nmi_handle_at; or calls the VEC_NMI handler a test installed with
+ * trap_set_handler, as the generic entry would), runs the torture's
+ * in-NMI workload when one is hooked,
  * restores DR7 and CR2, and checks, before the entry's final iretq:
  *  - that the frame the iretq will pop still holds what the CPU pushed
  *    when the NMI came (checksum recorded at the first run);

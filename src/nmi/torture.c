@@ -51,6 +51,7 @@ static volatile size_t n_pf_storm, n_int3_storm, n_pf_nmi, n_int3_nmi;
 static uint64_t dr_watch[512] __attribute__((aligned(4096)));
 /* DR7: L0, R/W0 = 01 (writes), LEN0 = 10 (8 bytes). */
 #define DR7_PATTERN	(1ull | (1ull << 16) | (2ull << 18))
+#define DR7_FIXED1	(1ull << 10)
 
 /* ---- the self source ---- */
 
@@ -274,6 +275,25 @@ static void latch_hook(void)
 		self_nmi();
 }
 
+/* Single-step five nops inside the NMI handler; tf_db counts the traps. */
+static void tf_hook(void)
+{
+	uint64_t base;
+
+	if (!T.tf_armed)
+		return;
+	T.tf_armed = false;
+	asm volatile("leaq 1f(%%rip), %0\n\t"
+		     "pushfq\n\t"
+		     "orq $0x100, (%%rsp)\n\t"	/* TF */
+		     "popfq\n"
+		     /* The first trap comes after the instruction that follows
+		      * the popf that set TF. */
+		     "1:\tnop\n\tnop\n\tnop\n\tnop\n\tnop"
+		     : "=&r"(base) : : "memory", "cc");
+	T.tf_base = base;
+}
+
 static void nmi_hook(struct nmi_hw_frame *frame, unsigned kind)
 {
 	bool claimed = self_claimed;
@@ -288,6 +308,9 @@ static void nmi_hook(struct nmi_hw_frame *frame, unsigned kind)
 		break;
 	case PH_LATCH:
 		latch_hook();
+		break;
+	case PH_TF:
+		tf_hook();
 		break;
 	default:
 		break;
@@ -472,9 +495,20 @@ static void take_source(struct nmi_source *s, struct torture_source_result *sr)
 	sr->late_nmis = s->late_nmis;
 }
 
+/*
+ * Stop order: ipi, ioapic, lint, then hpet. A stopped source's handler
+ * still runs (and services events) in the NMIs that other sources raise
+ * while it drains; the HPET comparator keeps advancing with its interrupt
+ * disabled, so an NMI from another source during the HPET's drain would
+ * service periods after the stop (handled > raised). Stopping it last,
+ * when no other source raises NMIs, avoids that.
+ */
+static const unsigned stop_order[TORTURE_NSRC] = { 0, 2, 3, 1 };
+
 static void stop_sources(struct torture_result *r)
 {
-	for (unsigned i = TORTURE_NSRC; i-- > 0;) {
+	for (unsigned k = 0; k < TORTURE_NSRC; k++) {
+		unsigned i = stop_order[k];
 		struct nmi_source *s;
 
 		if (!r->src[i].used)
@@ -619,25 +653,36 @@ int torture_run(const struct torture_cfg *cfg, struct torture_result *r)
 	 * before the measured run, and report their unknown NMIs apart.
 	 */
 	unknown0 = nmi_unknown_count;
+	t0 = nmi_cnt_entries;
 	udelay(SETTLE_MS * 1000ull);
 	r->unknown_settle = nmi_unknown_count - unknown0;
+	r->settle_nmis = nmi_cnt_entries - t0;
 
 	T.r = r;
 	dr7_save = read_dr7();
+	/* The pattern as written (bit 10 always reads 1), not read back: an
+	 * NMI right after the write could already have changed it. */
+	T.dr7_pattern = DR7_PATTERN | DR7_FIXED1;
 	set_dr7((uint64_t)(uintptr_t)dr_watch, DR7_PATTERN);
-	T.dr7_pattern = read_dr7();
 	nmi_strategy_stats(&st0);
 	unknown0 = nmi_unknown_count;
 	wl_cr3_torture();
 	t0 = rdtsc();
-	T.phase = PH_RUN;
-	wd_start(cfg->watchdog_ms);
 
-	T.rp_valid = true;
-	if (nmi_recover_set(&T.rp) == 0)
+	/*
+	 * The recovery point first, then the in-NMI workload: under a storm
+	 * the NMIs can starve this code for milliseconds, and a body check
+	 * that fails must always find a context to return to. In reverse
+	 * order at the end.
+	 */
+	if (nmi_recover_set(&T.rp) == 0) {
+		T.rp_valid = true;
+		T.phase = PH_RUN;
+		wd_start(cfg->watchdog_ms);
 		run_loop();
-	T.rp_valid = false;
+	}
 	T.phase = PH_IDLE;
+	T.rp_valid = false;
 	if (T.aborted) {
 		r->guard = nmi_guard;
 		torture_recovered();

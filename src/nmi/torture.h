@@ -114,6 +114,7 @@ struct torture_result {
 	uint64_t unknown;	/* from the run's start until the sources stopped */
 	uint64_t unknown_stop;	/* of which while they were being stopped */
 	uint64_t unknown_settle;/* before the run, while the sources started */
+	uint64_t settle_nmis;	/* NMIs in the settle time before the run */
 	struct torture_source_result src[TORTURE_NSRC];
 	struct torture_source_result self;
 	struct torture_violation_info v[V_COUNT];
@@ -143,6 +144,22 @@ int torture_nmi_cost(enum nmi_strategy s, bool nest, uint64_t *rt, uint64_t *bod
 /* The CPU latches at most one NMI while NMIs are blocked: a body sends
  * `sends` NMIs to itself; returns how many NMIs followed (should be 1). */
 int torture_latch_probe(unsigned sends, uint64_t *followed, char *err, size_t errlen);
+
+/*
+ * nmi=iretless and single-stepping (Mathieu, seed 001 lines 164-712): an
+ * exception returning to NMI code with TF set must use iretq, or the
+ * popf would arm the trap before the ret. The probe single-steps three
+ * nops inside an iretless NMI; the #DB handler clears TF at the third.
+ * Expected: three traps, each right after its nop, and two iretq
+ * fallbacks (the third return has TF clear and goes by popf/ret).
+ * Leaves nmi=iretless installed.
+ */
+struct torture_tf_result {
+	uint64_t steps, fallbacks;
+	bool rip_ok[3];
+	bool in_order;
+};
+int torture_tf_probe(struct torture_tf_result *r, char *err, size_t errlen);
 
 /* iretq versus popf/ret, kernel to kernel: cycles per return, best of
  * `reps` loops of `n`. */

@@ -10,11 +10,13 @@
 #include "nmi/torture_int.h"
 #include "nmi/workload.h"
 #include "arch/cpu.h"
+#include "arch/desc.h"
 #include "arch/tsc.h"
 #include <stdio.h>
 #include <string.h>
 
 #define COST_WAIT_US	2000	/* for an NMI that has not come yet */
+#define TF_STEPS	3	/* single-steps of the TF probe */
 
 int torture_quiet_costs(uint64_t *pf, uint64_t *int3, size_t n, char *err, size_t errlen)
 {
@@ -95,7 +97,6 @@ int torture_nmi_cost(enum nmi_strategy s, bool nest, uint64_t *rt, uint64_t *bod
 	nmi_body_ctl.cycles = body;
 	nmi_body_ctl.cycles_cap = n * (nest ? 3 : 1);
 	nmi_body_ctl.cycles_n = 0;
-	T.rp_valid = true;
 	if (nmi_recover_set(&T.rp) != 0) {
 		/* A body check failed (it should not with these strategies). */
 		T.rp_valid = false;
@@ -106,6 +107,7 @@ int torture_nmi_cost(enum nmi_strategy s, bool nest, uint64_t *rt, uint64_t *bod
 			 nmi_guard_kind_name(nmi_guard.kind));
 		return -1;
 	}
+	T.rp_valid = true;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t t0, t1;
 
@@ -147,6 +149,48 @@ int torture_latch_probe(unsigned sends, uint64_t *followed, char *err, size_t er
 			 (unsigned long long)torture_self_source.handled);
 		return -1;
 	}
+	return 0;
+}
+
+/* #DB of the single-step probe: the first traps leave TF set, so the
+ * exception exit sees TF and must use iretq; the third clears it. */
+static void tf_db(struct trap_frame *f)
+{
+	unsigned n = T.tf_steps++;
+
+	if (n < 4)
+		T.tf_rip[n] = f->rip;
+	if (n + 1 >= TF_STEPS)
+		f->rflags &= ~X86_EFLAGS_TF;
+	/* DR6 keeps BS set until software clears it. */
+	asm volatile("mov %0, %%db6" : : "r"(0ul));
+}
+
+int torture_tf_probe(struct torture_tf_result *r, char *err, size_t errlen)
+{
+	trap_handler_t saved;
+	uint64_t fb0;
+	bool ok = true;
+
+	memset(r, 0, sizeof(*r));
+	if (nmi_mode_begin(NMI_IRETLESS, PH_TF, err, errlen) < 0)
+		return -1;
+	saved = trap_get_handler(VEC_DB);
+	trap_set_handler(VEC_DB, tf_db);
+	fb0 = trap_iretless_tf_fallbacks;
+	T.tf_armed = true;
+	self_nmi();
+	self_settle();
+	r->steps = T.tf_steps;
+	r->fallbacks = trap_iretless_tf_fallbacks - fb0;
+	for (unsigned i = 0; i < TF_STEPS; i++) {
+		/* One trap after each nop: RIP is the next nop (1 byte each). */
+		r->rip_ok[i] = T.tf_rip[i] == T.tf_base + i + 1;
+		ok &= r->rip_ok[i];
+	}
+	r->in_order = ok;
+	trap_set_handler(VEC_DB, saved);
+	nmi_mode_end();
 	return 0;
 }
 

@@ -26,6 +26,7 @@ enum t_phase {
 	PH_RUN,		/* torture_run: the in-NMI workload */
 	PH_COST,	/* torture_nmi_cost */
 	PH_LATCH,	/* torture_latch_probe */
+	PH_TF,		/* torture_tf_probe */
 };
 
 struct t_state {
@@ -51,6 +52,9 @@ struct t_state {
 	/* cost and latch-probe modes: armed by normal context, used once */
 	volatile bool cost_nest_armed;
 	volatile unsigned latch_sends;
+	volatile bool tf_armed;
+	volatile unsigned tf_steps;
+	uint64_t tf_base, tf_rip[4];
 
 	/* watchdog */
 	uint64_t wd_limit_tsc;

@@ -295,7 +295,7 @@ static void judge(const struct torture_cfg *c, const struct torture_result *r)
 
 	if (r->aborted == TA_GUARD) {
 		print_guard(&r->guard);
-		report(false, "nmi=%s: %s after %llu NMIs: the NMI's saved frame at 0x%llx "
+		report(false, "nmi=%s: %s at NMI #%llu: the NMI's saved frame at 0x%llx "
 		       "(RIP 0x%llx) became RIP 0x%llx RSP 0x%llx; not returned through",
 		       n, nmi_guard_kind_name(r->guard.kind),
 		       (unsigned long long)r->guard.nmi_index,
@@ -425,6 +425,7 @@ static void negctl(enum torture_control ctl)
 		report(false, "negative control %s: %s", torture_control_names[ctl], res.err);
 		return;
 	}
+
 	switch (ctl) {
 	case TC_FRAME:
 		report(res.aborted == TA_GUARD && res.guard.kind == NMI_GUARD_FRAME && !res.guard.at_entry,
@@ -440,11 +441,29 @@ static void negctl(enum torture_control ctl)
 	case TC_DR7:
 		report(!res.aborted && res.v[V_DR7].count > 0,
 		       "negative control: nmi=%s without the DR7 restore: DR7 check fails "
-		       "(%llu wrong)", n, (unsigned long long)res.v[V_DR7].count);
+		       "(%llu wrong in %llu checks%s%s)", n, (unsigned long long)res.v[V_DR7].count,
+		       (unsigned long long)res.dr7_checks, res.aborted ? "; run abandoned: " : "",
+		       res.aborted ? nmi_guard_kind_name(res.guard.kind) : "");
 		break;
 	default:
 		break;
 	}
+}
+
+static void tf_probe(void)
+{
+	struct torture_tf_result t;
+	char err[200];
+
+	if (torture_tf_probe(&t, err, sizeof(err)) < 0) {
+		report(false, "iretless single-step probe: %s", err);
+		return;
+	}
+	report(t.steps == 3 && t.fallbacks == 2 && t.in_order,
+	       "nmi=iretless with TF set in the NMI handler: %llu single-step traps, each "
+	       "after its instruction (%s), %llu exception returns fell back to iretq",
+	       (unsigned long long)t.steps, t.in_order ? "yes" : "no",
+	       (unsigned long long)t.fallbacks);
 }
 
 static void run_nmi_torture(void)
@@ -472,6 +491,8 @@ static void run_nmi_torture(void)
 	else
 		report(followed == 1, "the CPU latches one NMI while NMIs are blocked: %u sent, "
 		       "%llu delivered after the iretq", LATCH_SENDS, (unsigned long long)followed);
+
+	tf_probe();
 
 	if (torture_run(&c, &res) < 0) {
 		report(false, "nmi=%s: the torture starts: %s", n, res.err);
