@@ -42,15 +42,22 @@ static unsigned ist_next_free = IST_FIRST_FREE;
 void idt_set_gate(unsigned vector, void *handler, unsigned ist)
 {
 	uint64_t a = (uint64_t)(uintptr_t)handler;
-	struct idt_gate *g = &idt[vector & 0xff];
+	struct idt_gate g = {
+		.offset_lo = a & 0xffff, .selector = KERNEL_CS, .ist = ist & 7,
+		.type_attr = GATE_INTERRUPT, .offset_mid = (a >> 16) & 0xffff,
+		.offset_hi = a >> 32, .reserved = 0,
+	};
+	volatile uint64_t *slot = (volatile uint64_t *)&idt[vector & 0xff];
+	uint64_t words[2];
 
-	g->offset_lo = a & 0xffff;
-	g->selector = KERNEL_CS;
-	g->ist = ist & 7;
-	g->type_attr = GATE_INTERRUPT;
-	g->offset_mid = (a >> 16) & 0xffff;
-	g->offset_hi = a >> 32;
-	g->reserved = 0;
+	memcpy(words, &g, sizeof(words));
+	/* A live gate may be taken at any instruction (an NMI's above all):
+	 * the high half first, then everything that selects the entry -
+	 * offset bits 0-31, selector, IST, type - in one 64-bit store, so no
+	 * NMI is ever delivered through a half-written gate. The image lives
+	 * below 4 GiB, so the high half is the same for every entry. */
+	slot[1] = words[1];
+	slot[0] = words[0];
 }
 
 void idt_set_ist(unsigned vector, unsigned ist)

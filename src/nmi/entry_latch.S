@@ -84,7 +84,8 @@ nmi_entry_latch:
 	/*
 	 * Copy the CPU frame below the nested NMIs' room. NMIs are blocked
 	 * and nothing here faults: no NMI can overwrite the original before
-	 * the copy is complete. Each push reads 56 bytes above the new top:
+	 * the copy is complete. Each push reads 56 bytes above RSP as it was
+	 * before that push (push m64 computes its address from the old RSP):
 	 * SS at T-8 goes to T-72, ..., RIP at T-40 to T-104.
 	 */
 	subq	$24, %rsp			/* T-64 */
@@ -165,9 +166,11 @@ nmi_latch_window_end:
 	/*
 	 * Return without iretq (Mathieu's sequence, seed 001 lines 164-712):
 	 * put RIP and RFLAGS below the interrupted RSP, switch to it, popfq,
-	 * ret. The interrupted code is the outer body or an exception inside
-	 * it, far below T-128, and code never keeps data below its RSP (no
-	 * red zone), so the two words are free. IF is clear in NMI code, so
+	 * ret. The interrupted code is the outer body, an exception inside
+	 * it, or the outer NMI's own exit or rerun code with RSP as low as
+	 * T-128 or T-136; the lowest live word is at the interrupted RSP, and
+	 * code never keeps data below its RSP (no red zone), so the two words
+	 * written below it are free. IF is clear in NMI code, so
 	 * no interrupt can come between the stack switch and the ret.
 	 */
 	pushq	%rax				/* T-48 */

@@ -135,7 +135,8 @@ nmi_entry_nested:
 	/*
 	 * Copy the CPU's frame to "outermost". NMIs are blocked and nothing
 	 * here can fault, so no NMI can overwrite the original before the
-	 * copy is done. Each push reads 88 bytes above the new top: SS at
+	 * copy is done. Each push reads 88 bytes above RSP as it was before
+	 * that push (push m64 computes its address from the old RSP): SS at
 	 * T-8 goes to T-104, ..., RIP at T-40 to T-136.
 	 */
 	.rept 5
@@ -154,9 +155,13 @@ nmi_nested_repeat:
 	 * window and leaves the "iret" frame alone (above), which makes it
 	 * safe to write that frame. RSP = T-136, the outermost RIP.
 	 */
-	movq	$1, 80(%rsp)			/* "NMI executing" = 1 (T-56) */
-	/* Copy outermost -> "iret": each push reads 48 bytes below the
-	 * new top, T-104 (outermost SS) to T-64 and so on. */
+	/* "NMI executing" = 1 (T-56). Before nmi_nested_repeat_end: from
+	 * that label on a nested NMI no longer sees its RIP in the repeat
+	 * window, so it must find "executing" set and rewrite the "iret"
+	 * frame rather than start over on our stack. */
+	movq	$1, 80(%rsp)
+	/* Copy outermost -> "iret": each push reads 48 bytes below RSP as it
+	 * was before that push, T-104 (outermost SS) to T-64 and so on. */
 	addq	$80, %rsp			/* T-56 */
 	.rept 5
 	pushq	-48(%rsp)

@@ -196,8 +196,13 @@ static void hpet_nmi_stop(void)
 	 * fire). */
 	elapsed = counter_reached(before, first_match) ?
 		((before - first_match) & hpet_counter_mask()) / period_ticks + 1 : 0;
-	fired = (uint32_t)(hpet_comparator_read32(comparator) - (uint32_t)first_match) /
-		period_ticks;
+	/* The comparator is 32 bits: read as a difference from first_match
+	 * it wraps after 2^32 ticks (43 s at QEMU's 100 MHz). It is within
+	 * 2^31 ticks of the main counter, so widen it around `before`. */
+	int32_t ahead = (int32_t)(hpet_comparator_read32(comparator) - (uint32_t)before);
+	uint64_t cmp = before + (uint64_t)(int64_t)ahead;
+	fired = counter_reached(cmp, first_match) ?
+		((cmp - first_match) & hpet_counter_mask()) / period_ticks : 0;
 	hpet_nmi_source.raised = elapsed > fired ? elapsed : fired;
 	if (!counter_was_enabled)
 		hpet_disable();

@@ -7,6 +7,7 @@
  * strategy is missing instead of failing to build.
  */
 #include "nmi/strategy.h"
+#include "nmi/torture_int.h"
 #include "nmi/nmi.h"
 #include "config.h"
 #include "arch/cpu.h"
@@ -153,10 +154,21 @@ int nmi_strategy_install(enum nmi_strategy s, char *err, size_t errlen)
 			 (unsigned long long)ist_stack_top(IST_NMI));
 		return -1;
 	}
-	nmi_strategy_reset();
 	nmi_body_ctl.cr2_save = nmi_cr2_save_selected();
 	nmi_body_ctl.dr7_restore = true;
+	/*
+	 * Switch the gate first (one 64-bit store, idt_set_gate), then clear
+	 * the state words. Cleared first, an NMI still taking the old entry
+	 * could dirty them (its pushes land at T-56..T-120) and the new entry
+	 * would read that as "executing"/"running" for ever. Switched first,
+	 * an NMI in the few instructions before the clear may run the new
+	 * entry on stale state and leave NMIs blocked: the iret to self
+	 * below unblocks them. At most that one NMI is lost.
+	 */
 	idt_set_gate(VEC_NMI, entry, IST_NMI);
+	nmi_strategy_reset();
+	if (nmi_unblock)
+		nmi_unblock();
 	current = s;
 	return 0;
 }
