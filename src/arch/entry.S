@@ -27,6 +27,8 @@
  * interrupted that strategy's NMI returns with popf/ret.
  */
 
+#include "arch/gprs.h"
+
 #define X86_EFLAGS_TF_BIT	0x100
 
 /* Vectors for which the CPU pushes an error code: #DF, #TS, #NP, #SS,
@@ -53,40 +55,12 @@ trap_common:
 	/* The interrupted code may have had DF set; the C ABI needs it clear.
 	 * iretq restores the interrupted RFLAGS, DF included. */
 	cld
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	PUSH_GPRS
 	/* 7 CPU/stub words + 15 registers = 176 bytes: RSP is 16-aligned
 	 * here as the ABI wants at a call. */
 	movq	%rsp, %rdi
 	call	trap_dispatch
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_GPRS
 	addq	$16, %rsp			/* vector and error code */
 	/* Only nmi=iretless sets this, for the time its NMI runs. The
 	 * compare clobbers arithmetic flags; iretq restores them. */

@@ -28,43 +28,8 @@
 #define NMI_EFLAGS_TF		0x100
 
 #ifdef __ASSEMBLY__
+#include "arch/gprs.h"
 
-/* The 15 general registers, in struct trap_frame's order (r15 lowest). */
-.macro NMI_PUSH_GPRS
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-.endm
-
-.macro NMI_POP_GPRS
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
-.endm
 
 #define NMI_GPRS_SIZE	(15 * 8)
 

@@ -43,11 +43,11 @@ nmi_entry_iretless:
 	 * between the delivery and this store. */
 	movb	$1, nmi_iretless_active(%rip)
 	cld
-	NMI_PUSH_GPRS
+	PUSH_GPRS
 	leaq	NMI_GPRS_SIZE(%rsp), %rdi	/* the hardware frame */
 	movl	$NMI_RUN_FIRST, %esi
 	call	nmi_strategy_body
-	NMI_POP_GPRS
+	POP_GPRS
 	/* No exception can happen between the clear and the iretq, so no
 	 * exception returns to the normal context with popf/ret (which
 	 * would leave NMIs blocked there). */

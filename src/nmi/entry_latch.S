@@ -114,13 +114,13 @@ nmi_entry_latch:
 	popq	nmi_nested_at_arm(%rip)
 	movq	$0, 8(%rsp)			/* latched = 0 */
 	cld
-	NMI_PUSH_GPRS				/* T-248 */
+	PUSH_GPRS				/* T-248 */
 	leaq	(NMI_GPRS_SIZE + 24)(%rsp), %rdi	/* the copy, T-104 */
 	movq	NMI_GPRS_SIZE(%rsp), %rsi	/* kind */
 	subq	$8, %rsp			/* T-256: 16-aligned call */
 	call	nmi_strategy_body
 	addq	$8, %rsp
-	NMI_POP_GPRS				/* T-128 */
+	POP_GPRS				/* T-128 */
 
 	.globl	nmi_latch_window
 nmi_latch_window:

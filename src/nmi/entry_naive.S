@@ -31,13 +31,13 @@ nmi_entry_naive:
 	/* The interrupted code may have DF set; the C ABI needs it clear.
 	 * iretq puts the interrupted RFLAGS back. */
 	cld
-	NMI_PUSH_GPRS
+	PUSH_GPRS
 	/* 40 + 120 bytes below a 16-aligned T: RSP is 16-aligned at the
 	 * call, as the ABI wants. */
 	leaq	NMI_GPRS_SIZE(%rsp), %rdi	/* the hardware frame */
 	movl	$NMI_RUN_FIRST, %esi
 	call	nmi_strategy_body
-	NMI_POP_GPRS
+	POP_GPRS
 	/* Unblocks NMIs. If a nested NMI came meanwhile, the frame this
 	 * pops is the nested one's; the body has checked it did not. */
 	iretq

@@ -180,7 +180,7 @@ nmi_nested_repeat_end:
 	 * The body gets the outermost frame, which only this NMI writes.
 	 */
 	cld
-	NMI_PUSH_GPRS				/* T-256: 16-aligned */
+	PUSH_GPRS				/* T-256: 16-aligned */
 	leaq	NMI_GPRS_SIZE(%rsp), %rdi	/* the outermost frame */
 	movl	$NMI_RUN_REPEAT, %esi
 	cmpb	$0, nmi_nested_first(%rip)
@@ -189,7 +189,7 @@ nmi_nested_repeat_end:
 	movl	$NMI_RUN_FIRST, %esi
 2:
 	call	nmi_strategy_body
-	NMI_POP_GPRS
+	POP_GPRS
 	addq	$40, %rsp			/* skip outermost: T-96 */
 	/*
 	 * A nested NMI between the pops and here sees "NMI executing" and
