@@ -1,7 +1,7 @@
 /*
  * entry.h - what the NMI-entry strategies (src/nmi/entry_*.S) and their C
  * side (strategy.c) must agree on: the kinds of body run, selector values,
- * the NMI stack size, and the register save macros.
+ * the NMI stack size; the register save macros are in arch/gprs.h.
  *
  * Every NMI arrives on IST1 (IST_NMI): the CPU loads RSP from the TSS,
  * aligns it down to 16 (the IST tops are page aligned, so nothing moves)
