@@ -21,6 +21,9 @@ void irqflags_compute_disp(void);
 
 /* Assembly entry points (soft.c, patch.c). */
 void irqflags_replay_thunk(void);
+/* What the thunk calls: replays every pending vector; mask must be 0
+ * and IF clear. Returns whether the caller should execute sti. */
+bool irqflags_replay(uint64_t rip);
 /* Call targets of the call variant: [mode][op], each an inline site
  * pinned to its mode, then ret. */
 extern void *const irqflags_stubs[2][IRQF_NR_OPS];

@@ -214,7 +214,6 @@ static void replay_one(unsigned v, uint64_t rip)
  * found pending set; mask is already 0 and IF is 0 (the deferral cleared
  * it). Returns whether the thunk should execute the real sti.
  */
-bool irqflags_replay(uint64_t rip);
 bool irqflags_replay(uint64_t rip)
 {
 	struct irqflags_cpu *c = irqflags_this_cpu();

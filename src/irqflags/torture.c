@@ -227,6 +227,23 @@ static void stats_delta(struct irqflags_stats *d, const struct irqflags_stats *a
 	d->dropped = b->dropped - a->dropped;
 }
 
+/*
+ * The soft enable in its correct order (store the mask, then look at
+ * pending), in C and independent of the patched sites, for the drain.
+ * An interrupt deferred earlier left IF clear and pending set; it is
+ * replayed here. One that arrives after the mask store runs at once.
+ */
+static void drain_enable(struct irqflags_cpu *c)
+{
+	*(volatile uint8_t *)&c->mask = 0;
+	asm volatile("" : : : "memory");
+	if (*(volatile uint8_t *)&c->pending) {
+		irq_hard_disable();	/* replay runs hard-disabled */
+		irqflags_replay((uint64_t)(uintptr_t)__builtin_return_address(0));
+	}
+	irq_hard_enable();	/* leave the CPU usable whatever broke */
+}
+
 int irqflags_torture_run(const struct irqflags_torture_cfg *cfg,
 			 struct irqflags_torture_result *r, char *err, size_t errlen)
 {
@@ -283,18 +300,20 @@ int irqflags_torture_run(const struct irqflags_torture_cfg *cfg,
 		}
 	}
 	r->elapsed_ns = time_ns() - t0;
-	/* A broken enable can leave one interrupt pending with IF clear;
-	 * one more section hands it to the enable path that is there. */
-	irqf_disable_site(PIN, GRP);
-	irqf_enable_site(PIN, GRP);
-	if (!(read_rflags() & X86_EFLAGS_IF))
-		irq_hard_enable();	/* leave the CPU usable whatever broke */
-
-	/* Stop re-arming; the last shot is at most one period away. */
+	/*
+	 * Stop re-arming first: the last shot is at most one period away.
+	 * Then drain with a correct enable written out here. The patched
+	 * sites cannot do it: under irqflags_broken= every enable site is
+	 * the broken one, and a shot that lands in a broken enable's window
+	 * during the drain would be left deferred with IF clear again (CI
+	 * saw exactly that: raised 2667, handled 2666).
+	 */
 	ts.stopping = true;
 	end = time_ns() + 100000000ull;
-	while (ts.handled < ts.armed && time_ns() < end)
+	do {
+		drain_enable(c);
 		cpu_relax();
+	} while (ts.handled < ts.armed && time_ns() < end);
 	r->drained = ts.handled == ts.armed;
 	apic_timer_stop();
 	irqflags_set_handler(IRQFLAGS_TORTURE_VECTOR, NULL);
