@@ -29,7 +29,7 @@ qlog=$logs/$name.qemu.log
 # Results name the mode when the table runs with extra words.
 label=$name
 [ -n "${IRQLAB_APPEND:-}" ] && label="$name [${IRQLAB_APPEND}]"
-rm -f "$log" "$qlog" "$log.e9"
+rm -f "$log" "$qlog" "$log.e9" "$log.ppm" "$log.screen.txt"
 
 accel=(-accel tcg)
 if [ "${IRQLAB_ACCEL:-tcg}" = kvm ]; then
@@ -40,57 +40,103 @@ fi
 # A scenario with a NIC but no collector= would send its records to the
 # default collector (DHCP next-server, i.e. this host) and wait for an ACK
 # nobody sends: keep such runs on serial.
-case "$extra $cmdline" in
-*netdev*collector=*|*-nic\ none*) ;;
-*netdev*) cmdline="${cmdline:+$cmdline }collector=none" ;;
+# PXE boots always have a NIC (the one they booted from).
+case "$boot $extra $cmdline" in
+*collector=*|*-nic\ none*) ;;
+*netdev*|pxe-*) cmdline="${cmdline:+$cmdline }collector=none" ;;
 esac
 
+# Firmware for the UEFI paths: OVMF's code read-only in the first flash
+# and a private copy of its variable store in the second, as on a real
+# machine (the variables are written during boot).
+ovmf() {
+	local code=/usr/share/OVMF/OVMF_CODE_4M.fd vars=/usr/share/OVMF/OVMF_VARS_4M.fd
+	[ -f "$code" ] && [ -f "$vars" ] ||
+		{ echo "FAIL: boot: $label: $code or $vars missing (package ovmf)"; exit 1; }
+	cp "$vars" "$log.vars.fd"
+	media+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
+		-drive "if=pflash,format=raw,unit=1,file=$log.vars.fd")
+}
+
+# Boot paths (docs/testing.md): the kernel straight from QEMU (multiboot1),
+# the ISO as CD-ROM or as USB stick under SeaBIOS or OVMF, and PXE through
+# the NIC's option ROM (iPXE under SeaBIOS, OVMF's own under UEFI) from a
+# TFTP tree that QEMU's user-mode network serves.
+media=()
 case "$boot" in
 kernel) media=(-kernel "$top/build/irqlab32.elf" -append "$cmdline") ;;
-iso|efi-iso)
+cd-bios|cd-uefi|usb-bios|usb-uefi)
 	iso=$top/build/test-iso/$name.iso
 	bash "$top/images/mkiso.sh" "$iso" "$cmdline" 0 || { echo "FAIL: boot: $label: cannot build ISO"; exit 1; }
-	media=(-cdrom "$iso" -boot d)
-	if [ "$boot" = efi-iso ]; then
-		fw=/usr/share/ovmf/OVMF.fd
-		[ -f "$fw" ] || { echo "FAIL: boot: $label: $fw missing (package ovmf)"; exit 1; }
-		media+=(-bios "$fw")
-	fi ;;
-*) echo "FAIL: boot: $label: unknown boot method '$boot'"; exit 1 ;;
+	case "$boot" in
+	cd-*) media=(-cdrom "$iso" -boot d) ;;
+	usb-*) media=(-device qemu-xhci,id=xhci
+		-drive "if=none,id=stick,format=raw,readonly=on,file=$iso"
+		-device usb-storage,bus=xhci.0,drive=stick,bootindex=0) ;;
+	esac
+	case "$boot" in *-uefi) ovmf ;; esac ;;
+pxe-bios|pxe-uefi)
+	tree=$top/build/test-pxe/$name
+	bash "$top/images/mkpxe.sh" "$tree" "$cmdline" || { echo "FAIL: boot: $label: cannot build the PXE tree"; exit 1; }
+	if [ "$boot" = pxe-bios ]; then
+		bootfile=boot/grub/i386-pc/core.0
+	else
+		bootfile=boot/grub/x86_64-efi/core.efi
+		ovmf
+	fi
+	media+=(-netdev "user,id=pxe0,tftp=$tree,bootfile=$bootfile"
+		-device e1000,netdev=pxe0,bootindex=0) ;;
+*) echo "FAIL: boot: $label: unknown boot method '$boot' (kernel, cd-bios, cd-uefi, usb-bios, usb-uefi, pxe-bios, pxe-uefi)"; exit 1 ;;
 esac
 extra_args=()
 [ "$extra" != - ] && [ -n "$extra" ] && read -r -a extra_args <<<"${extra//@LOG@/$log}"
 
-# Host-injected NMIs (src/nmi/src_host.c): the pseudo argument
-# inject-nmi=N in the extra column gives QEMU a monitor on a FIFO pair and
-# runs tests/inject-nmi.sh beside it, which sends N monitor `nmi` commands
-# once the image says it is ready.
-inject_n= inject_pid=
+# Pseudo arguments in the extra column, handled here rather than by QEMU:
+#   inject-nmi=N  host-injected NMIs (src/nmi/src_host.c): a monitor on a
+#                 FIFO pair and tests/inject-nmi.sh beside QEMU, which sends
+#                 N monitor `nmi` commands once the image says it is ready;
+#   screendump    a screenshot after the DONE line (tests/at-done.sh),
+#                 decoded by build/host/screencheck for screen: expectations;
+#   no-serial     no COM1 at all; the console log is the 0xe9 debug console.
+inject_n= helper_pid= screendump=0 serial=(-serial "file:$log")
 qemu_args=()
 for a in "${extra_args[@]}"; do
 	case "$a" in
 	inject-nmi=*) inject_n=${a#inject-nmi=} ;;
+	screendump) screendump=1 ;;
+	no-serial) serial=(-serial none -debugcon "file:$log") ;;
 	*) qemu_args+=("$a") ;;
 	esac
 done
 extra_args=("${qemu_args[@]}")
+display=(-display none)
+monitor=(-monitor none)
+helper=()
 if [ -n "$inject_n" ]; then
-	rm -f "$log.mon.in" "$log.mon.out"
+	helper=(bash "$top/tests/inject-nmi.sh" "$log.mon" "$log" "$inject_n" "$timeout")
+elif [ "$screendump" = 1 ] || [ "$want_exit" = halt ]; then
+	helper=(bash "$top/tests/at-done.sh" "$log.mon" "$log" "$timeout")
+	[ "$screendump" = 1 ] && helper+=(screendump "$log.ppm")
+	[ "$want_exit" = halt ] && helper+=(halted)
+fi
+if [ ${#helper[@]} -gt 0 ]; then
+	rm -f "$log.mon.in" "$log.mon.out" "$log.ppm" "$log.screen.txt"
 	mkfifo "$log.mon.in" "$log.mon.out" || { echo "FAIL: boot: $label: cannot make the monitor FIFOs"; exit 1; }
-	extra_args+=(-monitor "pipe:$log.mon")
-	bash "$top/tests/inject-nmi.sh" "$log.mon" "$log" "$inject_n" "$timeout" >"$log.inject" 2>&1 &
-	inject_pid=$!
+	monitor=(-monitor "pipe:$log.mon")
+	"${helper[@]}" >"$log.helper" 2>&1 &
+	helper_pid=$!
 fi
 
 start=$(date +%s)
 timeout -k 5 "$timeout" qemu-system-x86_64 -M "$machine" "${accel[@]}" -cpu "$cpu" \
-	-m "$mem" -smp "$smp" -display none -monitor none -serial "file:$log" \
+	-m "$mem" -smp "$smp" "${display[@]}" "${monitor[@]}" "${serial[@]}" \
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	-d cpu_reset -D "$qlog" "${media[@]}" "${extra_args[@]}" </dev/null >"$log.stdout" 2>&1
 st=$?
 secs=$(($(date +%s) - start))
 
 fail() {
+	[ -n "$helper_pid" ] && kill "$helper_pid" 2>/dev/null
 	echo "FAIL: boot: $label: $*"
 	echo "      log: $log; last lines:"
 	tail -n 25 "$log" 2>/dev/null | sed 's/^/      | /'
@@ -104,8 +150,11 @@ fail() {
 	exit 1
 }
 
-if [ -n "$inject_pid" ]; then
-	wait "$inject_pid" || fail "NMI injector: $(cat "$log.inject")"
+if [ "$want_exit" = halt ] && [ $((st & 1)) -eq 1 ]; then
+	fail "the image exited through isa-debug-exit (code $((st >> 1))) instead of halting"
+fi
+if [ -n "$helper_pid" ]; then
+	wait "$helper_pid" || fail "${helper[1]##*/}: $(tr -d '\r' <"$log.helper" | tail -n 3 | paste -sd' ')"
 fi
 if [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; then
 	fail "timed out after ${timeout}s (image hung or too slow)"
@@ -113,12 +162,36 @@ fi
 if grep -q 'Triple fault' "$qlog" 2>/dev/null; then
 	fail "triple fault (QEMU reset the CPU; see $qlog)"
 fi
-if [ $((st & 1)) -ne 1 ]; then
-	fail "QEMU exited with status $st without the image's exit (crash, reset or QEMU error)"
+done_code=$(tr -d '\r' 2>/dev/null <"$log" | sed -n 's/^--- DONE: \([0-9]\) ---$/\1/p' | tail -n 1)
+case "$want_exit" in
+reset)
+	# -no-reboot turns the guest's reset into QEMU exiting with status 0.
+	# QEMU resets the CPU twice while starting (-d cpu_reset logs both);
+	# a third is the image's reboot. An ACPI power-off would also exit 0
+	# but without that third reset.
+	[ "$st" -eq 0 ] || fail "QEMU exited with status $st; a reset under -no-reboot exits 0"
+	resets=$(grep -c 'CPU Reset' "$qlog" 2>/dev/null)
+	[ "$resets" -ge 3 ] || fail "QEMU exited without a guest reset ($resets CPU resets logged, the 2 of start-up only)"
+	[ -n "$done_code" ] || fail "no '--- DONE: N ---' line before the reset"
+	code=reset ;;
+halt)
+	# tests/at-done.sh saw HLT=1 after the DONE line and quit QEMU.
+	[ "$st" -eq 0 ] || fail "QEMU exited with status $st while the image should have been halted"
+	[ -n "$done_code" ] || fail "no '--- DONE: N ---' line"
+	code=halt ;;
+*)
+	if [ $((st & 1)) -ne 1 ]; then
+		fail "QEMU exited with status $st without the image's exit (crash, reset or QEMU error)"
+	fi
+	code=$((st >> 1))
+	[ "$code" = "$want_exit" ] || fail "image exit code $code, expected $want_exit"
+	[ "$done_code" = "$code" ] || fail "no '--- DONE: $code ---' line" ;;
+esac
+if [ "$screendump" = 1 ]; then
+	[ -x "$top/build/host/screencheck" ] || fail "build/host/screencheck missing (./build.sh builds it)"
+	"$top/build/host/screencheck" --font "$top/build/font.psf" "$log.ppm" >"$log.screen.txt" 2>"$log.screen.err" ||
+		fail "screencheck could not decode $log.ppm: $(head -n 2 "$log.screen.err" | paste -sd' ')"
 fi
-code=$((st >> 1))
-[ "$code" = "$want_exit" ] || fail "image exit code $code, expected $want_exit"
-grep -q -- "--- DONE: $code ---" "$log" || fail "no '--- DONE: $code ---' line"
 
 # Each expectation: a regex that must match (or, with '!', must not).
 rest=$expect
@@ -128,7 +201,10 @@ while [ -n "$rest" ]; do
 	item=$(trim "$item")
 	[ -z "$item" ] && continue
 	file=$log neg=0
-	case "$item" in e9:*) file=$log.e9; item=${item#e9:} ;; esac
+	case "$item" in
+	e9:*) file=$log.e9; item=${item#e9:} ;;
+	screen:*) file=$log.screen.txt; item=${item#screen:} ;;
+	esac
 	case "$item" in !*) neg=1; item=${item#!} ;; esac
 	# Serial lines end in CR LF; match without the CR.
 	# grep without -q: -q would exit at the first match and tr could die

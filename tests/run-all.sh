@@ -64,8 +64,15 @@ echo "$scenarios" | tr '\n' '\0' | xargs -0 -P 2 -I{} bash tests/boot-test.sh {}
 # The kernel's interrupt flag is patched into every irq_* site at boot;
 # the whole table must pass with the soft flag too (docs/irqflags.md).
 # Scenarios that choose irqflags= themselves keep their choice.
-section "boot scenarios again with irqflags=soft"
-echo "$scenarios" | tr '\n' '\0' | IRQLAB_APPEND="irqflags=soft" \
+# The boot paths must not change what a run finds.
+paths=$(echo "$scenarios" | sed -n 's/^\(path-[^ |]*\).*/\1/p')
+[ -n "$paths" ] && bash tests/same-summary.sh build/test-logs $paths | record
+
+# The loader paths (ISO, USB, PXE) have nothing to do with the flag: the
+# soft pass boots the kernel directly.
+section "boot scenarios again with irqflags=soft (kernel boots)"
+echo "$scenarios" | awk -F'|' '{ b = $6; gsub(/[ \t]/, "", b); if (b == "kernel") print }' |
+	tr '\n' '\0' | IRQLAB_APPEND="irqflags=soft" \
 	IRQLAB_LOGDIR="$top/build/test-logs/soft" xargs -0 -P 2 -I{} bash tests/boot-test.sh {} | record
 
 passed=$(grep -c '^PASS' "$results")
