@@ -8,9 +8,12 @@
 set -euo pipefail
 
 # --- what we need, pinned ---------------------------------------------------
+# console-setup-linux: the PSF console font the screen console draws with,
+# read at build time (drivers/font.mk), never committed.
 PACKAGES=(qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso
 	  mtools ovmf ipxe-qemu meson ninja-build libsqlite3-dev sqlite3 clang libclang-rt-14-dev gdb
-	  gcc make binutils git dpkg-dev ca-certificates xz-utils)
+	  gcc make binutils git dpkg-dev ca-certificates xz-utils
+	  console-setup-linux)
 
 PICOLIBC_VERSION=1.8.10-2
 PICOLIBC_TARBALL=picolibc_1.8.10.orig.tar.gz
