@@ -38,6 +38,6 @@ void config_print_help(void);
 /* The foundation's own options (src/config.c). */
 enum crash_kind { CRASH_NONE, CRASH_DE, CRASH_UD, CRASH_GP, CRASH_PF, CRASH_BP };
 enum dump_kind { DUMP_NONE, DUMP_ACPI };
-extern struct cmdline_val opt_crash, opt_apic, opt_exit, opt_dump, opt_verbose;
+extern struct cmdline_val opt_crash, opt_apic, opt_on_done, opt_dump, opt_verbose;
 
 #endif

@@ -7,6 +7,10 @@
 #include "platform.h"
 #include "arch/apic.h"
 #include "arch/cpu.h"
+#include "arch/hpet.h"
+#include "arch/pic.h"
+#include "arch/pit.h"
+#include "arch/pmtimer.h"
 #include "arch/tsc.h"
 #include "drivers/console.h"
 #include "mem/palloc.h"
@@ -113,6 +117,32 @@ static void probe(struct machine_info *m)
 	m->f.hypervisor = (l1.c >> 31) & 1;
 }
 
+/* What the machine lacks, said outright: a UEFI-only board or QEMU's
+ * pic=off/pit=off/hpet=off/-serial none runs on without these. */
+static void print_legacy(void)
+{
+	printf("  legacy: PIC %s, PIT %s, HPET ", pic_present() ? "present" : "absent",
+	       pit_present() ? "present" : "absent");
+	if (hpet_present())
+		printf("at 0x%llx", (unsigned long long)hpet_phys_base());
+	else
+		printf("absent (%s)", acpi_ok && acpi.have_hpet ? "ACPI table, but no "
+		       "counter answers" : "no ACPI HPET table");
+	if (pmtimer_present())
+		printf(", PM timer at port 0x%x (%u bits)", pmtimer_port(), pmtimer_bits());
+	else
+		printf(", PM timer absent (%s)", pmtimer_absent_why());
+	printf(", serial %s", console_has_serial() ? "COM1" : "absent");
+	if (acpi_ok && acpi.have_fadt)
+		printf(", reset %s%s\n", acpi.fadt_reset_ok ? "via ACPI register" :
+		       "ACPI register unusable: ", acpi.fadt_reset_ok ? "" : acpi.fadt_reset_why);
+	else
+		printf(", reset: no FADT\n");
+	if (acpi_ok && acpi.have_madt && (acpi.madt_flags & ACPI_MADT_PCAT_COMPAT) &&
+	    !pic_present())
+		printf("  legacy: the MADT claims 8259s (PCAT_COMPAT) but none answers\n");
+}
+
 static void print_text(const struct machine_info *m)
 {
 	uint64_t hz = tsc_freq_hz();
@@ -183,6 +213,7 @@ static void print_text(const struct machine_info *m)
 	} else {
 		printf("  acpi: none\n");
 	}
+	print_legacy();
 	printf("  boot: multiboot%d, loader \"%s\"%s\n", boot.protocol,
 	       boot.loader[0] ? boot.loader : "unnamed", boot.efi ? ", EFI" : "");
 	printf("  cmdline: \"%s\"\n", boot.cmdline);
@@ -210,7 +241,9 @@ static void emit_records(const struct machine_info *m)
 		     "\"pmu_gp\":%u,\"pmu_gp_width\":%u,\"pmu_fixed\":%u,"
 		     "\"pmu_fixed_width\":%u,\"x2apic\":%d,\"tsc_deadline\":%d,"
 		     "\"pcid\":%d,\"smep\":%d,\"smap\":%d,\"la57\":%d,\"nx\":%d,"
-		     "\"memory_mib\":%llu,\"acpi_cpus\":%u,\"hpet\":%d}",
+		     "\"memory_mib\":%llu,\"acpi_cpus\":%u,\"hpet\":%d,\"pic\":%d,"
+		     "\"pit\":%d,\"pm_timer_port\":%u,\"pm_timer_bits\":%u,"
+		     "\"serial\":%d,\"acpi_reset\":%d}",
 		     m->vendor, m->family, m->model, m->stepping,
 		     json_escape(brand, sizeof(brand), m->brand),
 		     m->microcode_ok ? "" : "null,\"microcode_raw\":", m->microcode,
@@ -222,7 +255,10 @@ static void emit_records(const struct machine_info *m)
 		     m->pmu_gp_width, m->pmu_fixed, m->pmu_fixed_width, m->f.x2apic,
 		     m->f.tsc_deadline, m->f.pcid, m->f.smep, m->f.smap, m->f.la57,
 		     m->f.nx, (unsigned long long)(bootinfo_available_bytes(&boot) >> 20),
-		     acpi_ok ? acpi.n_cpus : 0, acpi_ok && acpi.have_hpet);
+		     acpi_ok ? acpi.n_cpus : 0, hpet_present(), pic_present(),
+		     pit_present(), pmtimer_present() ? pmtimer_port() : 0,
+		     pmtimer_present() ? pmtimer_bits() : 0, console_has_serial(),
+		     acpi_ok && acpi.fadt_reset_ok);
 }
 
 void machine_report(void)

@@ -61,7 +61,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	platform_read_bootinfo(magic, info_phys);
 	suites_init();
 	cmdline_bad = config_parse(boot.cmdline, cmdline_err, sizeof(cmdline_err));
-	platform_exit_mode((int)opt_exit.u);
+	platform_exit_mode((int)opt_on_done.u);
 	nmi_bad = nmi_strategy_init(nmi_err, sizeof(nmi_err)) < 0;
 	irqflags_init();
 	palloc_init(&boot, (uintptr_t)_image_start, (uintptr_t)_image_end);

@@ -165,13 +165,11 @@ fi
 done_code=$(tr -d '\r' 2>/dev/null <"$log" | sed -n 's/^--- DONE: \([0-9]\) ---$/\1/p' | tail -n 1)
 case "$want_exit" in
 reset)
-	# -no-reboot turns the guest's reset into QEMU exiting with status 0.
-	# QEMU resets the CPU twice while starting (-d cpu_reset logs both);
-	# a third is the image's reboot. An ACPI power-off would also exit 0
-	# but without that third reset.
+	# -no-reboot turns the guest's reset request into QEMU shutting down
+	# with status 0 before any CPU reset happens (QEMU 7.2
+	# softmmu/runstate.c), so the log shows no reset of its own. The image
+	# never powers off; the scenario's expectations name the method.
 	[ "$st" -eq 0 ] || fail "QEMU exited with status $st; a reset under -no-reboot exits 0"
-	resets=$(grep -c 'CPU Reset' "$qlog" 2>/dev/null)
-	[ "$resets" -ge 3 ] || fail "QEMU exited without a guest reset ($resets CPU resets logged, the 2 of start-up only)"
 	[ -n "$done_code" ] || fail "no '--- DONE: N ---' line before the reset"
 	code=reset ;;
 halt)

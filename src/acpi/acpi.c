@@ -417,6 +417,38 @@ static void parse_mcfg(struct ctx *c, const uint8_t *t, uint32_t len)
 	}
 }
 
+/* RESET_REG is a GAS at 116 (space id, bit width, bit offset, access
+ * size, address u64 at 120) and RESET_VALUE a byte at 128; both arrived
+ * with FADT revision 2 (ACPI 1.0b's extension; a revision 1 FADT is 116
+ * bytes long). */
+static void parse_fadt_reset(struct acpi_info *o, const uint8_t *t, uint32_t len)
+{
+	o->fadt_reset_ok = false;
+	if (o->fadt_revision < 2 || len < 129) {
+		o->fadt_reset_why = "FADT revision 1 (or too short) has no reset register";
+		return;
+	}
+	if (!(o->fadt_flags & ACPI_FADT_RESET_REG_SUP)) {
+		o->fadt_reset_why = "FADT flags: RESET_REG_SUP clear";
+		return;
+	}
+	o->fadt_reset_space = t[116];
+	o->fadt_reset_addr = rd64(t + 120);
+	o->fadt_reset_value = t[128];
+	if (t[116] != ACPI_GAS_MEMORY && t[116] != ACPI_GAS_IO &&
+	    t[116] != ACPI_GAS_PCI_CONFIG) {
+		o->fadt_reset_why = "reset register in an address space other "
+				    "than memory, I/O or PCI config";
+		return;
+	}
+	if (!o->fadt_reset_addr) {
+		o->fadt_reset_why = "reset register address is 0";
+		return;
+	}
+	o->fadt_reset_ok = true;
+	o->fadt_reset_why = "";
+}
+
 static void parse_fadt(struct ctx *c, const uint8_t *t, uint32_t len)
 {
 	struct acpi_info *o = c->out;
@@ -424,6 +456,7 @@ static void parse_fadt(struct ctx *c, const uint8_t *t, uint32_t len)
 	/* Field offsets are fixed across revisions; later revisions only
 	 * append, so each field is read only if the table covers it. */
 	o->have_fadt = true;
+	o->fadt_revision = t[8];
 	if (len >= 44)
 		o->fadt_dsdt = rd32(t + 40);
 	if (len >= 48)
@@ -441,8 +474,15 @@ static void parse_fadt(struct ctx *c, const uint8_t *t, uint32_t len)
 	if (len >= 148 && rd64(t + 140))
 		o->fadt_dsdt = rd64(t + 140);
 	/* X_PM_TMR_BLK GAS (208): space id 1 = system I/O, address at 212. */
-	if (!o->fadt_pm_tmr_port && len >= 220 && t[208] == 1)
+	if (!o->fadt_pm_tmr_port && len >= 220 && t[208] == ACPI_GAS_IO)
 		o->fadt_pm_tmr_port = (uint32_t)rd64(t + 212);
+	/* A hardware-reduced platform has no PM timer whatever the fields
+	 * say (ACPI 6.x, 4.1). */
+	if (o->fadt_flags & ACPI_FADT_HW_REDUCED)
+		o->fadt_pm_tmr_port = 0;
+	if (o->fadt_pm_tmr_port)
+		o->fadt_pm_tmr_bits = o->fadt_flags & ACPI_FADT_TMR_VAL_EXT ? 32 : 24;
+	parse_fadt_reset(o, t, len);
 }
 
 static void do_table(struct ctx *c, uint64_t phys)

@@ -44,8 +44,14 @@ struct acpi_mem {
 #define ACPI_IAPC_NO_MSI	(1u << 3)
 #define ACPI_IAPC_NO_CMOS_RTC	(1u << 5)
 
+/* Generic Address Structure address spaces (ACPI 6.x, 5.2.3.2). */
+#define ACPI_GAS_MEMORY		0
+#define ACPI_GAS_IO		1
+#define ACPI_GAS_PCI_CONFIG	2
+
 /* FADT flags */
 #define ACPI_FADT_TMR_VAL_EXT	(1u << 8)	/* PM timer is 32 bits, else 24 */
+#define ACPI_FADT_RESET_REG_SUP	(1u << 10)	/* RESET_REG/RESET_VALUE usable */
 #define ACPI_FADT_HW_REDUCED	(1u << 20)	/* no PM timer, no fixed hardware */
 
 struct acpi_table_ref {
@@ -113,7 +119,18 @@ struct acpi_info {
 	uint32_t fadt_flags;		/* ACPI_FADT_* */
 	uint16_t fadt_sci_int;
 	uint32_t fadt_pm_tmr_port;	/* I/O port of the ACPI PM timer, 0 = none */
+	uint8_t fadt_pm_tmr_bits;	/* 24 or 32 (TMR_VAL_EXT); 0 = no timer */
 	uint64_t fadt_dsdt;
+	uint8_t fadt_revision;
+	/* Reset register: usable when the FADT is revision >= 2 and long
+	 * enough, RESET_REG_SUP is set, the address space is memory, I/O
+	 * or PCI config (bus 0) and the address is non-zero. Otherwise
+	 * fadt_reset_ok is false and fadt_reset_why says which failed. */
+	bool fadt_reset_ok;
+	uint8_t fadt_reset_space;	/* ACPI_GAS_* */
+	uint64_t fadt_reset_addr;	/* PCI config: dev<<32 | fn<<16 | reg */
+	uint8_t fadt_reset_value;
+	const char *fadt_reset_why;	/* static text, "" when ok */
 
 	unsigned n_warnings;	/* recoverable problems */
 	char warning[160];	/* text of the first warning */

@@ -15,8 +15,32 @@ static void pic_spurious(struct trap_frame *f)
 	this_cpu()->spurious_count++;
 }
 
+static int present = -1;
+
+static bool imr_holds(uint16_t port, uint8_t v)
+{
+	outb(port, v);
+	io_delay();
+	return inb(port) == v;
+}
+
+bool pic_present(void)
+{
+	if (present < 0) {
+		/* Outside an init sequence a data-port write is OCW1 (the
+		 * mask), read back as is. End fully masked. */
+		present = imr_holds(PIC1_DATA, 0xa5) && imr_holds(PIC1_DATA, 0x5a);
+		outb(PIC1_DATA, 0xff);
+	}
+	return present;
+}
+
 void pic_disable(void)
 {
+	trap_set_handler(PIC_SPURIOUS_MASTER, pic_spurious);
+	trap_set_handler(PIC_SPURIOUS_SLAVE, pic_spurious);
+	if (!pic_present())
+		return;
 	/* ICW1: edge, cascade, ICW4 needed. ICW2: vector bases. ICW3: slave
 	 * on IRQ2. ICW4: 8086 mode. Then mask all. Remapping keeps a stray
 	 * PIC interrupt from landing on an exception vector. */
@@ -30,6 +54,4 @@ void pic_disable(void)
 	outb(PIC2_DATA, 1); io_delay();
 	outb(PIC1_DATA, 0xff);
 	outb(PIC2_DATA, 0xff);
-	trap_set_handler(PIC_SPURIOUS_MASTER, pic_spurious);
-	trap_set_handler(PIC_SPURIOUS_SLAVE, pic_spurious);
 }

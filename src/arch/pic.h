@@ -1,9 +1,19 @@
 #ifndef IRQLAB_ARCH_PIC_H
 #define IRQLAB_ARCH_PIC_H
+#include <stdbool.h>
 /* Remap the legacy 8259 pair to vectors 0x20-0x2f and mask every line.
  * Their spurious IRQ 7/15 can still arrive and are counted, not fatal. */
 #define PIC_VEC_BASE	0x20
 #define PIC_SPURIOUS_MASTER (PIC_VEC_BASE + 7)
 #define PIC_SPURIOUS_SLAVE  (PIC_VEC_BASE + 15)
+/* Probes first (pic_present); with no 8259 it only installs the
+ * spurious handlers (writes to absent ports would do nothing anyway). */
 void pic_disable(void);
+/* Is there an 8259 pair? The master's interrupt mask register (port
+ * 0x21) must hold two patterns written to it; absent ports read 0xff.
+ * QEMU `-machine pic=off` removes it while the MADT still claims
+ * PCAT_COMPAT (QEMU 7.2 hw/i386/acpi-common.c sets the flag always), so
+ * the flag alone is not evidence. Probed by pic_disable(); before that,
+ * probes now (and leaves every line masked). */
+bool pic_present(void);
 #endif

@@ -25,6 +25,16 @@
 #define PORT61_CH2_OUT		(1u << 5)	/* RO:  channel 2 OUT level */
 
 /*
+ * Is there an 8254 at all? Machines without one exist (QEMU
+ * `-machine pit=off`, some UEFI-only boards). Channel 2 is loaded with
+ * 0xffff in mode 0, gated on through port 0x61, and its latched count
+ * must change within a bounded number of reads (absent ports read 0xff,
+ * a count that never moves). Probed once (the first call), cached;
+ * leaves channel 2 stopped. Never waits more than about a millisecond.
+ */
+bool pit_present(void);
+
+/*
  * Channel 2 one-shot: speaker off, gate high, mode 0 (interrupt on
  * terminal count), binary, count 'ticks' (0 means 65536). OUT2 goes low
  * when the mode is written and high once the count has run out, N to N+1

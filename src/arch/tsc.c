@@ -6,6 +6,7 @@
 #include "arch/cpu.h"
 #include "arch/hpet.h"
 #include "arch/pit.h"
+#include "arch/pmtimer.h"
 #include "arch/tsc_calc.h"
 
 #define CPUID_LEAF_TSC_CRYSTAL	0x15u		/* EAX/EBX ratio, ECX crystal Hz */
@@ -23,6 +24,7 @@
  * is an I/O or MMIO read, ~0.1-1 us). */
 #define CAL_MAX_CYCLES	(2 * TSC_CAL_WINDOW_US * (TSC_PLAUSIBLE_MAX_HZ / US_PER_SEC))
 #define CAL_MAX_POLLS	10000000u
+#define CAL_RELAX_AFTER	6u	/* windows redone in a row before the bracket limit doubles */
 
 /* PIT channel 2 counts 16 bits: 65535 ticks of 1193182 Hz is ~54.9 ms. */
 _Static_assert((uint64_t)TSC_CAL_WINDOW_US * PIT_INPUT_HZ / US_PER_SEC < 65535,
@@ -80,11 +82,21 @@ static uint64_t hz_from_hypervisor(void)
  */
 static uint64_t bracket_limit;
 
-static uint64_t bracket_hpet(uint64_t *mid, uint64_t *count)
+/* The free-running reference being calibrated against: HPET main
+ * counter or ACPI PM timer. */
+struct ref_counter {
+	uint64_t (*read)(void);
+	uint64_t mask;		/* counter width: reads differ modulo mask + 1 */
+	uint64_t hz;
+};
+
+static const struct ref_counter *ref;
+
+static uint64_t bracket_counter(uint64_t *mid, uint64_t *count)
 {
 	uint64_t a = rdtsc_ordered();
 
-	*count = hpet_read_counter();
+	*count = ref->read();
 	uint64_t b = rdtsc_ordered();
 	*mid = a + (b - a) / 2;
 	return b - a;
@@ -101,13 +113,13 @@ static uint64_t bracket_pit(uint64_t *mid, bool *out)
 }
 
 /* Limit = 4 x the narrowest of 16 brackets, plus slack for a cache miss. */
-static void set_bracket_limit(bool hpet)
+static void set_bracket_limit(bool counter)
 {
 	uint64_t best = UINT64_MAX, mid, c;
 	bool o;
 
 	for (unsigned i = 0; i < 16; i++) {
-		uint64_t w = hpet ? bracket_hpet(&mid, &c) : bracket_pit(&mid, &o);
+		uint64_t w = counter ? bracket_counter(&mid, &c) : bracket_pit(&mid, &o);
 
 		if (w < best)
 			best = w;
@@ -115,27 +127,26 @@ static void set_bracket_limit(bool hpet)
 	bracket_limit = 4 * best + 2000;
 }
 
-/* One window against the HPET main counter, midpoints of the brackets.
+/* One window against the reference counter, midpoints of the brackets.
  * Returns Hz; 0 on timeout; 1 when an end's bracket was too wide (retry). */
-static uint64_t hpet_window_hz(void)
+static uint64_t counter_window_hz(void)
 {
-	uint64_t ref_hz = hpet_freq_hz();
-	uint64_t want = ticks_in_us(ref_hz, TSC_CAL_WINDOW_US);
-	uint64_t mask = hpet_counter_mask();
+	uint64_t want = ticks_in_us(ref->hz, TSC_CAL_WINDOW_US);
 	uint64_t h0, h1, dh, mid0, mid1, start;
 	unsigned polls = 0;
 
-	if (bracket_hpet(&mid0, &h0) > bracket_limit)
+	if (bracket_counter(&mid0, &h0) > bracket_limit)
 		return 1;
 	start = mid0;
 	for (;;) {
-		uint64_t w = bracket_hpet(&mid1, &h1);
+		uint64_t w = bracket_counter(&mid1, &h1);
 
-		/* Masked difference: a 32-bit counter may wrap in between. */
-		dh = (h1 - h0) & mask;
+		/* Masked difference: a 24- or 32-bit counter may wrap in
+		 * between (the window is far shorter than one wrap). */
+		dh = (h1 - h0) & ref->mask;
 		if (dh >= want)
 			return w > bracket_limit ? 1 :
-			       tsc_hz_from_reference(mid1 - mid0, dh, ref_hz);
+			       tsc_hz_from_reference(mid1 - mid0, dh, ref->hz);
 		if (mid1 - start > CAL_MAX_CYCLES || ++polls > CAL_MAX_POLLS)
 			return 0;
 	}
@@ -191,17 +202,30 @@ static uint64_t pit_window_hz(void)
 /* Median of TSC_CAL_WINDOWS good windows out of at most 10x as many
  * tries; 0 if the source times out, gives an implausible rate (a broken
  * source, not noise) or too few windows are clean. */
-static uint64_t calibrate(uint64_t (*window_hz)(void), bool hpet)
+static uint64_t calibrate(uint64_t (*window_hz)(void), bool counter)
 {
 	uint64_t hz[TSC_CAL_WINDOWS];
 	unsigned good = 0, tries = 0;
 
-	set_bracket_limit(hpet);
+	unsigned redone_in_row = 0;
+
+	set_bracket_limit(counter);
 	while (good < TSC_CAL_WINDOWS && tries++ < 10 * TSC_CAL_WINDOWS) {
 		uint64_t h = window_hz();
 
-		if (h == 1)
-			continue;		/* an end was uncertain: again */
+		if (h == 1) {
+			/* An end was uncertain: again. A host so loaded that
+			 * CAL_RELAX_AFTER windows in a row fail (seen with
+			 * several TCG guests sharing two cores, I/O-port
+			 * references worst) widens the limit rather than
+			 * give up on the source: the spread shows the cost. */
+			if (++redone_in_row >= CAL_RELAX_AFTER) {
+				bracket_limit *= 2;
+				redone_in_row = 0;
+			}
+			continue;
+		}
+		redone_in_row = 0;
 		if (!plausible_hz(h))
 			return 0;
 		hz[good++] = h;
@@ -215,17 +239,34 @@ static uint64_t calibrate(uint64_t (*window_hz)(void), bool hpet)
 	return med;
 }
 
+static uint64_t read_hpet(void) { return hpet_read_counter(); }
+static uint64_t read_pmtimer(void) { return pmtimer_read(); }
+
 static uint64_t calibrate_hpet(void)
 {
+	struct ref_counter r = { read_hpet, hpet_counter_mask(), hpet_freq_hz() };
 	bool was_enabled = hpet_is_enabled();
 	uint64_t hz;
 
 	if (!was_enabled)
 		hpet_enable();
-	hz = calibrate(hpet_window_hz, true);
+	ref = &r;
+	hz = calibrate(counter_window_hz, true);
+	ref = NULL;
 	/* Leave the HPET as found: comparator setup is someone else's. */
 	if (!was_enabled)
 		hpet_disable();
+	return hz;
+}
+
+static uint64_t calibrate_pmtimer(void)
+{
+	struct ref_counter r = { read_pmtimer, pmtimer_mask(), PMTMR_HZ };
+	uint64_t hz;
+
+	ref = &r;
+	hz = calibrate(counter_window_hz, true);
+	ref = NULL;
 	return hz;
 }
 
@@ -240,7 +281,9 @@ static uint64_t calibrate_any(void)
 	irq_hard_disable();
 	if (hpet_present() && (hz = calibrate_hpet()) != 0)
 		src = TSC_SRC_HPET;
-	else if ((hz = calibrate(pit_window_hz, false)) != 0)
+	else if (pmtimer_present() && (hz = calibrate_pmtimer()) != 0)
+		src = TSC_SRC_PMTIMER;
+	else if (pit_present() && (hz = calibrate(pit_window_hz, false)) != 0)
 		src = TSC_SRC_PIT;
 	if (irqs_on)
 		irq_hard_enable();
@@ -265,6 +308,7 @@ void tsc_init(uint64_t hpet_phys)
 	/* Keep an HPET someone already set up if we were given none. */
 	if (hpet_phys && hpet_phys != hpet_phys_base())
 		hpet_init(hpet_phys);
+	pmtimer_init();
 
 	hz = hz_from_cpuid15();
 	if (plausible_hz(hz)) {
@@ -305,6 +349,7 @@ const char *tsc_source_name(enum tsc_source s)
 	case TSC_SRC_CPUID_16H:		return "cpuid-16h";
 	case TSC_SRC_HYPERVISOR:	return "hypervisor";
 	case TSC_SRC_HPET:		return "hpet";
+	case TSC_SRC_PMTIMER:		return "acpi-pm";
 	case TSC_SRC_PIT:		return "pit";
 	}
 	return "?";

@@ -11,11 +11,13 @@
  *     rate the VMM actually gives the guest (VMware; QEMU/KVM with
  *     vmware-cpuid-freq=on).
  *  3. Calibration against the HPET (if hpet_phys is non-zero and valid).
- *  4. Calibration against PIT channel 2.
- *  5. CPUID 0x16 EAX (base MHz). Last, because it is the nominal base
+ *  4. Calibration against the ACPI PM timer (FADT PM_TMR_BLK, when it
+ *     counts; pmtimer.h): machines without an HPET, and PIT-less ones.
+ *  5. Calibration against PIT channel 2 (when pit_present()).
+ *  6. CPUID 0x16 EAX (base MHz). Last, because it is the nominal base
  *     frequency, which is not necessarily the TSC rate (and is rounded to
  *     1 MHz); a measurement beats it.
- *  6. None: assume TSC_FALLBACK_HZ (1 GHz), source TSC_SRC_NONE.
+ *  7. None: assume TSC_FALLBACK_HZ (1 GHz), source TSC_SRC_NONE.
  *
  * Calibration runs TSC_CAL_WINDOWS windows of TSC_CAL_WINDOW_US each
  * with interrupts hard-disabled, takes the median and records the spread
@@ -37,6 +39,7 @@ enum tsc_source {
 	TSC_SRC_HYPERVISOR,
 	TSC_SRC_HPET,
 	TSC_SRC_PIT,
+	TSC_SRC_PMTIMER,
 };
 
 #define TSC_FALLBACK_HZ		1000000000ull	/* before tsc_init / no source */
@@ -57,7 +60,7 @@ void tsc_init(uint64_t hpet_phys);
  * tsc_init or when no source worked; check tsc_freq_source()). */
 uint64_t tsc_freq_hz(void);
 enum tsc_source tsc_freq_source(void);
-const char *tsc_source_name(enum tsc_source s);	/* "cpuid-15h", "hpet", ... */
+const char *tsc_source_name(enum tsc_source s);	/* "cpuid-15h", "hpet", "acpi-pm", ... */
 uint64_t tsc_calibration_spread_ppm(void);	/* 0 when not calibrated */
 unsigned tsc_calibration_windows(void);		/* windows used, 0 if none */
 unsigned tsc_calibration_retries(void);		/* windows redone: an end read was interrupted */

@@ -58,6 +58,16 @@ uint64_t hpet_hz_from_period_fs(uint32_t period_fs)
 	return (FS_PER_SEC + period_fs / 2) / period_fs;
 }
 
+uint64_t counter_delta(uint64_t a, uint64_t b, unsigned bits)
+{
+	uint64_t mask;
+
+	if (bits == 0 || bits > 64)
+		return 0;
+	mask = bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
+	return (b - a) & mask;
+}
+
 uint64_t ticks_in_us(uint64_t hz, uint64_t us)
 {
 	return mul_div_round_u64(hz, us, US_PER_SEC);

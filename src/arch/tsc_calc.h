@@ -45,6 +45,17 @@ uint64_t tsc_hz_from_reference(uint64_t tsc_delta, uint64_t ref_ticks,
 /* round(1e15 / period_fs); 0 if period_fs is 0 or above HPET_MAX_PERIOD_FS. */
 uint64_t hpet_hz_from_period_fs(uint32_t period_fs);
 
+/* The ACPI PM timer counts at 3.579545 MHz (ACPI 6.x, 4.8.3.3: the
+ * 14.31818 MHz colour-burst crystal / 4), 24 or 32 bits wide (FADT
+ * TMR_VAL_EXT). */
+#define PMTMR_HZ	3579545u
+
+/* Ticks from reading `a` to reading `b` of a counter `bits` wide
+ * (1..64) that wrapped at most once in between: (b - a) mod 2^bits.
+ * Bits above `bits` in a and b (a 24-bit timer read through a 32-bit
+ * port) are ignored. 0 if bits is 0 or above 64. */
+uint64_t counter_delta(uint64_t a, uint64_t b, unsigned bits);
+
 /* Ticks of an hz clock in us microseconds, rounded to nearest. */
 uint64_t ticks_in_us(uint64_t hz, uint64_t us);
 

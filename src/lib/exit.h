@@ -1,12 +1,27 @@
 #ifndef IRQLAB_LIB_EXIT_H
 #define IRQLAB_LIB_EXIT_H
 
-/* Print "--- DONE: <code> ---" and end the run: QEMU's isa-debug-exit when
- * running under QEMU, else halt (interrupts off; NMIs wake hlt, so loop). */
+/*
+ * How a run ends (on_done= on the command line, src/config.c):
+ *   ON_DONE_AUTO    exit under QEMU (fw_cfg answers "QEMU"), else halt
+ *   ON_DONE_HALT    halt forever: interrupts off, LINT0/LINT1 and the
+ *                   other LVT entries masked, NMIs off at the CMOS port;
+ *                   a hlt loop (an NMI that still arrives wakes hlt)
+ *   ON_DONE_REBOOT  ACPI reset register, port 0xcf9, keyboard controller
+ *                   (src/arch/reset.h); halt if none of them works
+ *   ON_DONE_EXIT    QEMU's isa-debug-exit at port 0xf4; halt (saying so)
+ *                   if the port does nothing
+ * The order of the values is the order of the option's choices.
+ */
+enum on_done { ON_DONE_AUTO, ON_DONE_HALT, ON_DONE_REBOOT, ON_DONE_EXIT };
+
+/* Print one line naming the ending and why, then "--- DONE: <code> ---"
+ * (the line test runners wait for), then end the run as on_done says.
+ * Safe from a trap: console_puts only, no printf. */
 void platform_exit(int code) __attribute__((noreturn));
 
-/* exit= on the command line: 0 auto (QEMU's isa-debug-exit when fw_cfg
- * says QEMU), 1 qemu (always write the port), 2 halt (never). */
+/* Set the ending (an enum on_done). Whether it was given on the command
+ * line or is the default is read from opt_on_done.given at exit. */
 void platform_exit_mode(int mode);
 
 #endif

@@ -32,6 +32,7 @@
 #include "arch/cpu.h"
 #include "arch/hpet.h"
 #include "arch/ioapic.h"
+#include "arch/pit.h"
 #include "arch/tsc.h"
 #include <stdio.h>
 
@@ -95,6 +96,11 @@ static bool ioapic_nmi_probe(char *why, size_t whylen)
 	if (hpet_present() && hpet_legacy_route_enabled()) {
 		snprintf(why, whylen, "the HPET's legacy replacement route has "
 			 "taken IRQ0 from the PIT");
+		return false;
+	}
+	if (!pit_present()) {
+		snprintf(why, whylen, "no 8254 PIT (channel 2 does not count): "
+			 "nothing drives ISA IRQ0");
 		return false;
 	}
 	ioapic_get_entry(pit_gsi, &e);

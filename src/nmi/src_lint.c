@@ -45,6 +45,7 @@
 #include "arch/apic.h"
 #include "arch/cpu.h"
 #include "arch/pic.h"
+#include "arch/pit.h"
 #include "arch/traps.h"
 #include "arch/tsc.h"
 #include <stdio.h>
@@ -107,6 +108,17 @@ static bool lint_nmi_probe(char *why, size_t whylen)
 {
 	if (apic_mode() == APIC_MODE_NONE) {
 		snprintf(why, whylen, "no local APIC");
+		return false;
+	}
+	/* QEMU 7.2 sets PCAT_COMPAT even with pic=off: probe the 8259. */
+	if (!pic_present()) {
+		snprintf(why, whylen, "no 8259 PIC answers at port 0x21 (its mask "
+			 "register does not hold a value): nothing drives LINT0");
+		return false;
+	}
+	if (!pit_present()) {
+		snprintf(why, whylen, "no 8254 PIT (channel 2 does not count): "
+			 "nothing drives IRQ0");
 		return false;
 	}
 	if (acpi_ok && acpi.have_madt && !(acpi.madt_flags & ACPI_MADT_PCAT_COMPAT)) {

@@ -316,6 +316,7 @@ static void test_host_vm(void)
 	CHECK_EQ_U64(info.fadt_century, 0, "no CMOS century");
 	CHECK_EQ_U64(info.fadt_dsdt, VM_DSDT, "X_DSDT");
 	CHECK_EQ_U64(info.fadt_pm_tmr_port, 0, "no PM timer");
+	CHECK(!info.fadt_reset_ok, "no reset register (flags 0x00100030: RESET_REG_SUP clear)");
 	CHECK_STR(info.oem_id, "IRQLAB", "OEM id from the RSDP");
 
 	/* Corrupt CPU 1's APIC ID (offset 64 + 3) without fixing the checksum. */
@@ -820,6 +821,107 @@ static void test_find_rsdp_bios(void)
 	free(low);
 }
 
+/* A synthetic FADT of `len` bytes, revision `rev`, with the given flags,
+ * PM_TMR_BLK port, and RESET_REG (space, address) and RESET_VALUE. */
+static void fadt(struct tb *t, uint8_t rev, size_t len, uint32_t flags,
+		 uint32_t pm_tmr, uint8_t rst_space, uint64_t rst_addr, uint8_t rst_val)
+{
+	tb_hdr(t, "FACP", rev);
+	t->len = len;
+	le(t->b + 76, pm_tmr, 4);
+	le(t->b + 112, flags, 4);
+	if (len >= 129) {
+		t->b[116] = rst_space;
+		t->b[117] = 8;		/* bit width */
+		le(t->b + 120, rst_addr, 8);
+		t->b[128] = rst_val;
+	}
+}
+
+/* Parse one FADT (through an XSDT) into info. */
+static int parse_fadt_only(struct tb *t)
+{
+	struct fakemem m = { 0 };
+	struct acpi_mem mem = fm_mem(&m);
+	uint64_t ents[] = { 0x30000 };
+	uint8_t r[36];
+	int rc;
+
+	tb_add(&m, 0x30000, t);
+	add_root(&m, 0x20000, true, ents, 1);
+	make_rsdp(r, 2, 0, 0x20000);
+	rc = acpi_parse(&mem, r, 36, &info, err, sizeof(err));
+	fm_free(&m);
+	return rc;
+}
+
+static void test_fadt_reset_pmtmr(void)
+{
+	struct tb t;
+	int rc;
+
+	check_set_prefix("fadt");
+	/* ACPI 2.0-style FADT: reset through I/O 0xcf9, value 6. */
+	fadt(&t, 3, 244, ACPI_FADT_RESET_REG_SUP, 0x608, ACPI_GAS_IO, 0xcf9, 6);
+	CHECK(parse_fadt_only(&t) == 0 && info.have_fadt, "parses");
+	CHECK(info.fadt_reset_ok, "reset register usable (%s)",
+	      info.fadt_reset_why ? info.fadt_reset_why : "null");
+	CHECK_EQ_U64(info.fadt_reset_space, ACPI_GAS_IO, "reset register in I/O space");
+	CHECK_EQ_U64(info.fadt_reset_addr, 0xcf9, "reset register address");
+	CHECK_EQ_U64(info.fadt_reset_value, 6, "reset value");
+	CHECK_EQ_U64(info.fadt_revision, 3, "revision");
+	CHECK_EQ_U64(info.fadt_pm_tmr_port, 0x608, "PM timer port");
+	CHECK_EQ_U64(info.fadt_pm_tmr_bits, 24, "PM timer 24 bits without TMR_VAL_EXT");
+
+	/* Memory-space reset register and a 32-bit PM timer. */
+	fadt(&t, 5, 276, ACPI_FADT_RESET_REG_SUP | ACPI_FADT_TMR_VAL_EXT, 0x408,
+	     ACPI_GAS_MEMORY, 0xfed00f00ull, 0x0e);
+	CHECK(parse_fadt_only(&t) == 0 && info.fadt_reset_ok &&
+	      info.fadt_reset_space == ACPI_GAS_MEMORY &&
+	      info.fadt_reset_addr == 0xfed00f00ull && info.fadt_reset_value == 0x0e,
+	      "memory-space reset register");
+	CHECK_EQ_U64(info.fadt_pm_tmr_bits, 32, "PM timer 32 bits with TMR_VAL_EXT");
+
+	/* The same fields with the flag clear: not usable, and says why. */
+	fadt(&t, 3, 244, 0, 0x608, ACPI_GAS_IO, 0xcf9, 6);
+	rc = parse_fadt_only(&t);
+	CHECK(rc == 0 && !info.fadt_reset_ok &&
+	      info.fadt_reset_why && strstr(info.fadt_reset_why, "RESET_REG_SUP"),
+	      "RESET_REG_SUP clear: not used (%s)", info.fadt_reset_why);
+
+	/* Revision 1 with the flag set: the field does not exist there. */
+	fadt(&t, 1, 129, ACPI_FADT_RESET_REG_SUP, 0x608, ACPI_GAS_IO, 0xcf9, 6);
+	CHECK(parse_fadt_only(&t) == 0 && !info.fadt_reset_ok &&
+	      strstr(info.fadt_reset_why, "revision 1"), "revision 1: not used");
+
+	/* Revision 3 but cut before RESET_VALUE. */
+	fadt(&t, 3, 116, ACPI_FADT_RESET_REG_SUP, 0x608, 0, 0, 0);
+	CHECK(parse_fadt_only(&t) == 0 && !info.fadt_reset_ok,
+	      "116-byte FADT: no reset register");
+
+	/* Unsupported address space (functional fixed hardware, 0x7f). */
+	fadt(&t, 3, 244, ACPI_FADT_RESET_REG_SUP, 0x608, 0x7f, 0xcf9, 6);
+	CHECK(parse_fadt_only(&t) == 0 && !info.fadt_reset_ok &&
+	      strstr(info.fadt_reset_why, "address space"), "space 0x7f: not used");
+
+	/* Address 0. */
+	fadt(&t, 3, 244, ACPI_FADT_RESET_REG_SUP, 0x608, ACPI_GAS_IO, 0, 6);
+	CHECK(parse_fadt_only(&t) == 0 && !info.fadt_reset_ok &&
+	      strstr(info.fadt_reset_why, "address is 0"), "address 0: not used");
+
+	/* Hardware-reduced: no PM timer even with PM_TMR_BLK filled in. */
+	fadt(&t, 5, 276, ACPI_FADT_HW_REDUCED, 0x608, ACPI_GAS_IO, 0xcf9, 6);
+	CHECK(parse_fadt_only(&t) == 0 && info.fadt_pm_tmr_port == 0 &&
+	      info.fadt_pm_tmr_bits == 0, "hardware-reduced: no PM timer");
+
+	/* X_PM_TMR_BLK (208, I/O) when PM_TMR_BLK is 0. */
+	fadt(&t, 3, 244, 0, 0, 0, 0, 0);
+	t.b[208] = ACPI_GAS_IO;
+	le(t.b + 212, 0x1808, 8);
+	CHECK(parse_fadt_only(&t) == 0 && info.fadt_pm_tmr_port == 0x1808 &&
+	      info.fadt_pm_tmr_bits == 24, "X_PM_TMR_BLK used when PM_TMR_BLK is 0");
+}
+
 /*
  * QEMU captures (see tests/data/acpi/README.md): a sequence of records
  * [u64 phys][u32 len][len bytes], little-endian; the first is the RSDP copy.
@@ -883,6 +985,21 @@ static void test_capture(const char *name)
 		CHECK(info.have_fadt, "FADT present");
 		if (!strcmp(name, "qemu-q35"))
 			CHECK(info.n_mcfg >= 1, "q35 has MCFG");
+		/* QEMU 7.2 (hw/i386/acpi-build.c): q35's ICH9 FADT is
+		 * revision 3 with RESET_REG = I/O 0xcf9, value 0xf; pc's
+		 * PIIX4 FADT is revision 1, without one. PM timer at PM base
+		 * + 8, 0x608 on both (SeaBIOS sets PIIX4's PM base to 0x600
+		 * too), TMR_VAL_EXT clear. */
+		if (!strcmp(name, "qemu-q35")) {
+			CHECK(info.fadt_reset_ok && info.fadt_reset_space == ACPI_GAS_IO &&
+			      info.fadt_reset_addr == 0xcf9 && info.fadt_reset_value == 0xf,
+			      "reset register I/O 0xcf9 value 0xf");
+		} else {
+			CHECK(!info.fadt_reset_ok && info.fadt_revision == 1,
+			      "revision 1 FADT: no reset register (%s)", info.fadt_reset_why);
+		}
+		CHECK_EQ_U64(info.fadt_pm_tmr_port, 0x608, "PM timer port");
+		CHECK_EQ_U64(info.fadt_pm_tmr_bits, 24, "PM timer 24 bits");
 	}
 	fm_free(&m);
 	free(blob);
@@ -903,6 +1020,7 @@ int main(void)
 	test_mcfg();
 	test_rsdp();
 	test_find_rsdp_bios();
+	test_fadt_reset_pmtmr();
 	test_capture("qemu-pc");
 	test_capture("qemu-q35");
 	check_set_prefix("");

@@ -231,8 +231,43 @@ static void test_conversions(void)
 	CHECK(cyc_ok, "cycles -> ns -> cycles within hz/1e9 + 1");
 }
 
+static void test_pmtimer(void)
+{
+	check_set_prefix("pmtimer");
+	CHECK_EQ_U64(counter_delta(100, 35895, 24), 35795, "no wrap");
+	/* 24 bits: 0xfffff0 -> 0x000010 is 0x20 ticks across the wrap. */
+	CHECK_EQ_U64(counter_delta(0xfffff0, 0x10, 24), 0x20, "24-bit wrap");
+	/* The same reads as a 32-bit timer would be a huge delta: the width
+	 * matters (a 24-bit timer taken as 32-bit breaks here). */
+	CHECK_EQ_U64(counter_delta(0xfffff0, 0x10, 32), 0xff000020u,
+		     "32-bit reading of the same values");
+	CHECK_EQ_U64(counter_delta(0xfffffff0u, 0x10, 32), 0x20, "32-bit wrap");
+	/* A 24-bit timer read through a 32-bit port: bits 31:24 undefined. */
+	CHECK_EQ_U64(counter_delta(0xab000010u, 0xcd000030u, 24), 0x20,
+		     "bits above the width ignored");
+	CHECK_EQ_U64(counter_delta(5, 5, 24), 0, "no movement");
+	CHECK_EQ_U64(counter_delta(0, UINT64_MAX, 64), UINT64_MAX, "64 bits");
+	CHECK_EQ_U64(counter_delta(1, 2, 0), 0, "width 0");
+	CHECK_EQ_U64(counter_delta(1, 2, 65), 0, "width 65");
+	/* A 10 ms window is 35795.45 ticks -> 35795. A 2 GHz TSC advances
+	 * 2e9 * 35795 / 3579545 = 19999748.57 cycles over it; a measured
+	 * 19999749 gives round(19999749 * 3579545 / 35795) = 2000000043 Hz
+	 * (19999749 * 3579545 = 7.2e13 needs more than 32 bits). */
+	CHECK_EQ_U64(ticks_in_us(PMTMR_HZ, 10000), 35795, "10 ms in PM timer ticks");
+	CHECK_EQ_U64(tsc_hz_from_reference(19999749, 35795, PMTMR_HZ), 2000000043u,
+		     "2 GHz TSC from a 35795-tick window");
+	/* A window across the 24-bit wrap gives the same rate as one that
+	 * does not. */
+	CHECK_EQ_U64(tsc_hz_from_reference(19999749,
+					   counter_delta(0xffa000, 0xffa000 + 35795, 24),
+					   PMTMR_HZ), 2000000043u, "window across the wrap");
+	/* Its period: 24 bits at 3.579545 MHz wrap every 4.687 s. */
+	CHECK_EQ_U64(mul_div_u64(1u << 24, 1000, PMTMR_HZ), 4686, "24-bit wrap period, ms");
+}
+
 int main(void)
 {
+	test_pmtimer();
 	test_mul_div();
 	test_cpuid15();
 	test_reference();
