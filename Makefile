@@ -53,6 +53,7 @@ check-deps:
 	@test -n "$(PICOLIBC)" -a -n "$(LWIP_SRC)" || \
 		{ echo "PICOLIBC and LWIP_SRC are not set: run ./build.sh, not make" >&2; exit 1; }
 all: $(B)/irqlab.elf $(B)/irqlab32.elf
+-include drivers/font.mk
 
 # irqlab.debug.elf keeps the DWARF for addr2line and gdb; the image that
 # boots is the same file without it.

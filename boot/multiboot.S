@@ -29,11 +29,28 @@ mb2_header:
 	 * type still boots us; the kernel says clearly what is missing. */
 	.balign 8
 	.word 1, 1			/* type 1, optional: the kernel checks */
-	.long 8 + 4 * 4
+	.long 8 + 5 * 4
 	.long 1				/* boot command line */
 	.long 6				/* memory map */
+	.long 8				/* framebuffer info (screen console) */
 	.long 14			/* ACPI 1.0 RSDP copy */
 	.long 15			/* ACPI 2.0+ RSDP copy */
+
+	/* Framebuffer tag (type 5), optional: a loader that cannot set a
+	 * graphics mode still boots us, leaving text mode (tag 8 type 2) or
+	 * nothing. 1024x768x32 rather than 0 ("loader's choice"): left to
+	 * itself GRUB keeps or picks whatever mode it likes best, often the
+	 * panel's native one, which makes every scroll redraw and every
+	 * screenshot several times bigger and the cell count unpredictable;
+	 * 1024x768 is offered by every VBE BIOS and GOP we know of, gives
+	 * 128x48 cells of an 8x16 font, and 3 MiB to redraw through an
+	 * uncached mapping. GRUB falls back to the nearest mode it has. */
+	.balign 8
+	.word 5, 1			/* type 5, optional */
+	.long 20
+	.long 1024			/* width */
+	.long 768			/* height */
+	.long 32			/* depth, bits per pixel */
 
 	/* End tag. */
 	.balign 8

@@ -1,5 +1,6 @@
 #include "drivers/console.h"
 #include "drivers/debugcon.h"
+#include "drivers/screen.h"
 #include "drivers/uart16550.h"
 
 static bool have_serial, have_debugcon;
@@ -24,6 +25,13 @@ void console_putc(char c)
 	}
 	if (have_debugcon)
 		debugcon_putc(c);
+	/* Buffered until screen_init() says whether there is a screen. */
+	screen_putc(c);
+}
+
+void console_flush(void)
+{
+	screen_flush_final();
 }
 
 void console_write(const char *s, size_t n)

@@ -13,6 +13,7 @@
 #include "arch/pmtimer.h"
 #include "arch/tsc.h"
 #include "drivers/console.h"
+#include "drivers/screen.h"
 #include "mem/palloc.h"
 #include "record/record.h"
 #include <stdio.h>
@@ -217,6 +218,11 @@ static void print_text(const struct machine_info *m)
 	printf("  boot: multiboot%d, loader \"%s\"%s\n", boot.protocol,
 	       boot.loader[0] ? boot.loader : "unnamed", boot.efi ? ", EFI" : "");
 	printf("  cmdline: \"%s\"\n", boot.cmdline);
+	{
+		char scr[200];
+
+		printf("  screen: %s\n", screen_describe(scr, sizeof(scr)));
+	}
 	printf("  console: serial %s, debugcon %s\n",
 	       console_has_serial() ? "COM1 115200" : "absent",
 	       console_has_debugcon() ? "0xe9" : "absent");
@@ -226,13 +232,15 @@ static void emit_records(const struct machine_info *m)
 {
 	char cmd[2 * BOOTINFO_CMDLINE_MAX], brand[2 * sizeof(m->brand)];
 	char hv[2 * sizeof(m->hypervisor)], loader[2 * sizeof(boot.loader)];
+	char scr[200], scrj[400];
 
 	record_emitf(REC_RUN, "{\"run\":\"%016llx\",\"version\":\"%s\",\"cmdline\":\"%s\","
-		     "\"boot\":\"multiboot%d\",\"loader\":\"%s\",\"efi\":%s}",
+		     "\"boot\":\"multiboot%d\",\"loader\":\"%s\",\"efi\":%s,\"screen\":\"%s\"}",
 		     (unsigned long long)record_run_id(), IRQLAB_VERSION,
 		     json_escape(cmd, sizeof(cmd), boot.cmdline), boot.protocol,
 		     json_escape(loader, sizeof(loader), boot.loader),
-		     boot.efi ? "true" : "false");
+		     boot.efi ? "true" : "false",
+		     json_escape(scrj, sizeof(scrj), screen_describe(scr, sizeof(scr))));
 	record_emitf(REC_MACHINE, "{\"vendor\":\"%s\",\"family\":%u,\"model\":%u,"
 		     "\"stepping\":%u,\"brand\":\"%s\",\"microcode\":%s%u%s,"
 		     "\"hypervisor\":\"%s\",\"tsc_hz\":%llu,\"tsc_source\":\"%s\","

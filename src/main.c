@@ -13,6 +13,7 @@
 #include "arch/pic.h"
 #include "arch/tsc.h"
 #include "drivers/console.h"
+#include "drivers/screen.h"
 #include "irqflags/irqflags.h"
 #include "drivers/nic_probe.h"
 #include "drivers/pci.h"
@@ -66,6 +67,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	irqflags_init();
 	palloc_init(&boot, (uintptr_t)_image_start, (uintptr_t)_image_end);
 	paging_init();
+	screen_init(&boot);	/* after config_parse (screen=) and paging (map_mmio) */
 	platform_read_acpi();
 	pci_setup();
 	if (acpi.have_hpet)

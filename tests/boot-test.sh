@@ -39,11 +39,11 @@ fi
 
 # A scenario with a NIC but no collector= would send its records to the
 # default collector (DHCP next-server, i.e. this host) and wait for an ACK
-# nobody sends: keep such runs on serial.
-# PXE boots always have a NIC (the one they booted from).
-case "$boot $extra $cmdline" in
+# nobody sends: keep such runs on serial. pc and q35 have a NIC unless
+# told -nic none, and PXE boots always have the one they booted from.
+case "$extra $cmdline" in
 *collector=*|*-nic\ none*) ;;
-*netdev*|pxe-*) cmdline="${cmdline:+$cmdline }collector=none" ;;
+*) cmdline="${cmdline:+$cmdline }collector=none" ;;
 esac
 
 # Firmware for the UEFI paths: OVMF's code read-only in the first flash

@@ -12,6 +12,10 @@
 #define MB1_INFO_CMDLINE	(1u << 2)
 #define MB1_INFO_MMAP		(1u << 6)
 #define MB1_INFO_LOADER		(1u << 9)
+#define MB1_INFO_FRAMEBUFFER	(1u << 12)
+#define MB1_INFO_FB_OFF		88	/* framebuffer address .. type */
+#define MB1_INFO_COLOR_OFF	112	/* colour info */
+#define MB1_INFO_SIZE		118
 
 /* multiboot2 tag types (multiboot2 spec, section 3.6) */
 #define MB2_TAG_END		0
@@ -19,6 +23,7 @@
 #define MB2_TAG_LOADER		2
 #define MB2_TAG_MEMINFO		4
 #define MB2_TAG_MMAP		6
+#define MB2_TAG_FRAMEBUFFER	8
 #define MB2_TAG_EFI64		12
 #define MB2_TAG_ACPI_OLD	14
 #define MB2_TAG_ACPI_NEW	15
@@ -68,6 +73,138 @@ static void add_mmap(struct boot_info *bi, uint64_t base, uint64_t len, uint32_t
 	bi->n_mmap++;
 }
 
+/* The physical address space is at most 52 bits (SDM vol. 3, 4.1.4). */
+#define PHYS_LIMIT	(1ull << 52)
+
+void bootinfo_check_fb(struct boot_fb *fb)
+{
+	unsigned bytes = (fb->bpp + 7u) / 8u;
+	uint64_t line, size;
+
+	fb->usable = false;
+	if (fb->err[0])
+		return;
+	if (fb->width == 0 || fb->height == 0 || fb->pitch == 0) {
+		snprintf(fb->err, sizeof(fb->err), "framebuffer %ux%u pitch %u is empty",
+			 fb->width, fb->height, fb->pitch);
+		return;
+	}
+	switch (fb->type) {
+	case FB_TYPE_EGA_TEXT:
+		if (fb->bpp != 16 && fb->bpp != 0) {
+			snprintf(fb->err, sizeof(fb->err), "EGA text framebuffer with %u bpp "
+				 "(a cell is 16 bits)", fb->bpp);
+			return;
+		}
+		bytes = 2;
+		break;
+	case FB_TYPE_RGB: {
+		const uint8_t pos[3] = { fb->red_pos, fb->green_pos, fb->blue_pos };
+		const uint8_t len[3] = { fb->red_size, fb->green_size, fb->blue_size };
+
+		if (fb->bpp < 8 || fb->bpp > 32) {
+			snprintf(fb->err, sizeof(fb->err), "RGB framebuffer with %u bpp",
+				 fb->bpp);
+			return;
+		}
+		for (unsigned i = 0; i < 3; i++)
+			if (len[i] == 0 || len[i] > 16 || pos[i] + len[i] > fb->bpp) {
+				snprintf(fb->err, sizeof(fb->err), "RGB field %u: position %u "
+					 "size %u does not fit in %u bpp", i, pos[i], len[i],
+					 fb->bpp);
+				return;
+			}
+		break;
+	}
+	case FB_TYPE_INDEXED:
+		if (fb->bpp == 0 || fb->bpp > 8) {
+			snprintf(fb->err, sizeof(fb->err), "indexed framebuffer with %u bpp",
+				 fb->bpp);
+			return;
+		}
+		break;
+	default:
+		snprintf(fb->err, sizeof(fb->err), "framebuffer type %u is not defined",
+			 fb->type);
+		return;
+	}
+	/* width and height are below 2^32: line and size cannot wrap 64 bits. */
+	line = (uint64_t)fb->width * bytes;
+	if (fb->pitch < line) {
+		snprintf(fb->err, sizeof(fb->err), "framebuffer pitch %u is shorter than "
+			 "a line of %u x %u bytes", fb->pitch, fb->width, bytes);
+		return;
+	}
+	size = (uint64_t)fb->pitch * fb->height;
+	if (fb->addr == 0 || fb->addr >= PHYS_LIMIT || size > PHYS_LIMIT - fb->addr) {
+		snprintf(fb->err, sizeof(fb->err), "framebuffer at 0x%llx size 0x%llx is "
+			 "outside physical memory", (unsigned long long)fb->addr,
+			 (unsigned long long)size);
+		return;
+	}
+	fb->usable = true;
+}
+
+/* The common framebuffer fields, the same layout in multiboot1 (info
+ * offset 88) and multiboot2 (tag offset 8): u64 address, u32 pitch, width,
+ * height, u8 bpp, u8 type. */
+static void read_fb_common(struct boot_fb *fb, const uint8_t *p)
+{
+	fb->present = true;
+	fb->addr = rd64(p);
+	fb->pitch = rd32(p + 8);
+	fb->width = rd32(p + 12);
+	fb->height = rd32(p + 16);
+	fb->bpp = p[20];
+	fb->type = p[21];
+}
+
+static void read_fb_rgb(struct boot_fb *fb, const uint8_t *c)
+{
+	fb->red_pos = c[0];
+	fb->red_size = c[1];
+	fb->green_pos = c[2];
+	fb->green_size = c[3];
+	fb->blue_pos = c[4];
+	fb->blue_size = c[5];
+}
+
+/*
+ * Multiboot2 tag 8. The spec's prose shows one reserved byte after the
+ * type, but its own multiboot2.h and GRUB (the loader that exists) use a
+ * u16, so the colour information starts at offset 32: for RGB six bytes
+ * (position and size of red, green, blue), for indexed a u16 count and
+ * that many 3-byte palette entries.
+ */
+static void parse_mb2_fb(const uint8_t *tag, uint32_t size, struct boot_fb *fb)
+{
+	memset(fb, 0, sizeof(*fb));
+	fb->present = true;
+	if (size < 32) {
+		snprintf(fb->err, sizeof(fb->err), "multiboot2 framebuffer tag of %u "
+			 "bytes (at least 32)", size);
+		return;
+	}
+	read_fb_common(fb, tag + 8);
+	if (fb->type == FB_TYPE_RGB) {
+		if (size < 38) {
+			snprintf(fb->err, sizeof(fb->err), "multiboot2 RGB framebuffer tag "
+				 "of %u bytes has no colour fields (at least 38)", size);
+			return;
+		}
+		read_fb_rgb(fb, tag + 32);
+	} else if (fb->type == FB_TYPE_INDEXED) {
+		uint32_t n = size >= 34 ? (uint32_t)(tag[32] | tag[33] << 8) : 0;
+
+		if (size < 34 || n > (size - 34) / 3) {
+			snprintf(fb->err, sizeof(fb->err), "multiboot2 indexed framebuffer "
+				 "tag of %u bytes cannot hold its %u palette entries", size, n);
+			return;
+		}
+	}
+	bootinfo_check_fb(fb);
+}
+
 static int parse_mb1(uint64_t info, phys_reader_t rd, void *ctx,
 		     struct boot_info *bi, char *err, size_t errlen)
 {
@@ -91,6 +228,29 @@ static int parse_mb1(uint64_t info, phys_reader_t rd, void *ctx,
 	}
 	if (flags & MB1_INFO_LOADER)
 		copy_str(rd, ctx, rd32(mbi + 64), bi->loader, sizeof(bi->loader), 256);
+	if (flags & MB1_INFO_FRAMEBUFFER) {
+		/* The framebuffer fields extend the info past the 88 bytes read
+		 * above; a loader that sets the flag must provide them. */
+		const uint8_t *full = rd(ctx, info, MB1_INFO_SIZE);
+
+		bi->fb.present = true;
+		if (!full) {
+			snprintf(bi->fb.err, sizeof(bi->fb.err), "multiboot1 framebuffer "
+				 "fields at 0x%llx are not readable",
+				 (unsigned long long)(info + MB1_INFO_FB_OFF));
+		} else {
+			read_fb_common(&bi->fb, full + MB1_INFO_FB_OFF);
+			/* Colour info: RGB fields, or a palette address and
+			 * count (not read: indexed is not drawn on). The spec's
+			 * prose puts it at 110, right after the type byte, but
+			 * its multiboot.h (which GRUB uses) has a union with a
+			 * u32 there, aligned to 112; GRUB under UEFI leaves 110
+			 * and 111 zero. */
+			if (bi->fb.type == FB_TYPE_RGB)
+				read_fb_rgb(&bi->fb, full + MB1_INFO_COLOR_OFF);
+			bootinfo_check_fb(&bi->fb);
+		}
+	}
 	if (flags & MB1_INFO_MMAP) {
 		uint64_t p = rd32(mbi + 48), end = p + rd32(mbi + 44);
 
@@ -202,6 +362,11 @@ static int parse_mb2(uint64_t info, phys_reader_t rd, void *ctx,
 			break;
 		case MB2_TAG_EFI64:
 			bi->efi = true;
+			break;
+		case MB2_TAG_FRAMEBUFFER:
+			/* A bad framebuffer tag costs the screen, not the run:
+			 * the reason goes to the machine report. */
+			parse_mb2_fb(tag, size, &bi->fb);
 			break;
 		case MB2_TAG_ACPI_OLD:
 		case MB2_TAG_ACPI_NEW:

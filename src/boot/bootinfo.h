@@ -28,6 +28,27 @@ struct mmap_entry {
 	uint32_t type;
 };
 
+/* Framebuffer types of multiboot2 tag 8 (and multiboot1 info bit 12). */
+#define FB_TYPE_INDEXED		0
+#define FB_TYPE_RGB		1
+#define FB_TYPE_EGA_TEXT	2
+
+/*
+ * The loader's framebuffer. `present` means the loader described one;
+ * `err` is set (and `usable` false) when the description is malformed or
+ * impossible (a pitch shorter than a line, RGB fields outside the pixel,
+ * a size that wraps): the screen console then says why it is not used.
+ * For EGA text, width and height are in characters and bpp is 16.
+ */
+struct boot_fb {
+	bool present, usable;
+	uint8_t type, bpp;
+	uint64_t addr;
+	uint32_t pitch, width, height;
+	uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size;
+	char err[96];
+};
+
 struct boot_info {
 	int protocol;			/* 1 or 2 */
 	char cmdline[BOOTINFO_CMDLINE_MAX];
@@ -41,6 +62,7 @@ struct boot_info {
 	uint8_t rsdp[64];		/* copy of the RSDP from the loader */
 	size_t rsdp_len;
 	bool efi;			/* loader reported an EFI system table */
+	struct boot_fb fb;
 };
 
 /* Physical memory reader: pointer to `len` readable bytes at `phys`, or
@@ -50,6 +72,10 @@ typedef const void *(*phys_reader_t)(void *ctx, uint64_t phys, size_t len);
 /* Returns 0, or -1 with a message in err (wrong magic, malformed info). */
 int bootinfo_parse(uint32_t magic, uint64_t info_phys, phys_reader_t rd,
 		   void *ctx, struct boot_info *out, char *err, size_t errlen);
+
+/* Checks a framebuffer description filled in from a loader's fields:
+ * sets fb->usable, or fb->err with the reason. Exposed for tests. */
+void bootinfo_check_fb(struct boot_fb *fb);
 
 /* Sum of available memory in bytes. */
 uint64_t bootinfo_available_bytes(const struct boot_info *bi);

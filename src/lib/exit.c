@@ -67,6 +67,9 @@ void platform_exit(int code)
 	 * it may run from a trap with vector state unsaved. */
 	line[10] = (char)('0' + (code % 10));
 	console_puts(line);
+	/* An exit from inside a nested print (a trap or NMI while printing)
+	 * left bytes queued for the screen: draw them before the end. */
+	console_flush();
 
 	if (mode == ON_DONE_EXIT) {
 		qemu_debug_exit((unsigned)code);

@@ -628,6 +628,172 @@ static void test_mb2_malformed(void)
 	check_rejected(MB2_BOOT_MAGIC, INFO, "mmap tag of 12 bytes");
 }
 
+/* ---- multiboot2 framebuffer tag (type 8) */
+
+/* Payload after the tag header: u64 addr, u32 pitch, width, height, u8
+ * bpp, u8 type, u16 reserved, then colour info at tag offset 32. */
+static uint32_t fb_payload(uint8_t *p, uint64_t addr, uint32_t pitch, uint32_t w,
+			   uint32_t h, uint8_t bpp, uint8_t type)
+{
+	memset(p, 0, 64);
+	memcpy(p, &addr, 8);
+	memcpy(p + 8, &pitch, 4);
+	memcpy(p + 12, &w, 4);
+	memcpy(p + 16, &h, 4);
+	p[20] = bpp;
+	p[21] = type;
+	return 24;
+}
+
+/* Builds info with one framebuffer tag of `n` payload bytes, parses it. */
+static int parse_fb(const uint8_t *payload, uint32_t n)
+{
+	struct mb2 b;
+
+	mem_clear();
+	mb2_begin(&b, INFO);
+	mb2_str(&b, 1, "x=1");
+	mb2_tag(&b, 8, payload, n);
+	mb2_str(&b, 2, "after");
+	mb2_end(&b);
+	return parse(MB2_BOOT_MAGIC, INFO);
+}
+
+/* A malformed or impossible framebuffer: the parse succeeds (the run
+ * goes on without a screen), the framebuffer is present but not usable,
+ * and the reason names `word`. */
+static void check_fb_refused(const uint8_t *payload, uint32_t n, const char *word,
+			     const char *what)
+{
+	int r = parse_fb(payload, n);
+
+	if (!CHECK(r == 0 && bi.fb.present && !bi.fb.usable && strstr(bi.fb.err, word) &&
+		   strcmp(bi.loader, "after") == 0,
+		   "%s: not used, says '%s', later tags still read", what, word))
+		printf("      rc %d present %d usable %d err '%s' loader '%s'\n", r,
+		       bi.fb.present, bi.fb.usable, bi.fb.err, bi.loader);
+	else
+		printf("      (reason: %s)\n", bi.fb.err);
+}
+
+static void test_mb2_fb(void)
+{
+	static const uint8_t rgb32[6] = { 16, 8, 8, 8, 0, 8 };	/* x8r8g8b8 */
+	static const uint8_t rgb565[6] = { 11, 5, 5, 6, 0, 5 };
+	uint8_t p[64];
+	uint32_t n;
+
+	check_set_prefix("mb2 framebuffer");
+
+	/* GRUB under SeaBIOS with our header: 1024x768x32 at QEMU's VGA BAR. */
+	n = fb_payload(p, 0xfd000000, 4096, 1024, 768, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	CHECK_EQ_U64(parse_fb(p, n + 6), 0, "RGB 1024x768x32 parses");
+	CHECK(bi.fb.present && bi.fb.usable && bi.fb.err[0] == 0, "usable, no reason");
+	CHECK_EQ_U64(bi.fb.addr, 0xfd000000, "address");
+	CHECK(bi.fb.pitch == 4096 && bi.fb.width == 1024 && bi.fb.height == 768 &&
+	      bi.fb.bpp == 32 && bi.fb.type == FB_TYPE_RGB, "geometry");
+	CHECK(bi.fb.red_pos == 16 && bi.fb.red_size == 8 && bi.fb.green_pos == 8 &&
+	      bi.fb.green_size == 8 && bi.fb.blue_pos == 0 && bi.fb.blue_size == 8,
+	      "colour fields read at tag offset 32 (u16 reserved)");
+	CHECK_STR(bi.loader, "after", "tag after the framebuffer read (38 -> 40 padding)");
+
+	/* 16 bpp 5:6:5, pitch with padding. */
+	n = fb_payload(p, 0xe0000000, 1600 * 2 + 64, 1600, 1200, 16, FB_TYPE_RGB);
+	memcpy(p + n, rgb565, 6);
+	CHECK_EQ_U64(parse_fb(p, n + 6), 0, "RGB 565 parses");
+	CHECK(bi.fb.usable && bi.fb.red_pos == 11 && bi.fb.green_size == 6,
+	      "565 usable, fields kept");
+
+	/* EGA text: 80x25 cells at 0xb8000, pitch 160, bpp 16, no colour info. */
+	n = fb_payload(p, 0xb8000, 160, 80, 25, 16, FB_TYPE_EGA_TEXT);
+	CHECK_EQ_U64(parse_fb(p, n), 0, "EGA text parses");
+	CHECK(bi.fb.usable && bi.fb.type == FB_TYPE_EGA_TEXT && bi.fb.width == 80 &&
+	      bi.fb.height == 25 && bi.fb.addr == 0xb8000, "EGA text 80x25 at 0xb8000");
+
+	/* Indexed with a 2-entry palette: well-formed. */
+	n = fb_payload(p, 0xa0000, 320, 320, 200, 8, FB_TYPE_INDEXED);
+	p[n] = 2;
+	memset(p + n + 2, 0x3f, 6);
+	CHECK_EQ_U64(parse_fb(p, n + 8), 0, "indexed parses");
+	CHECK(bi.fb.usable && bi.fb.type == FB_TYPE_INDEXED, "indexed described");
+
+	/* No tag 8 at all: not present. */
+	mem_clear();
+	{
+		struct mb2 b;
+
+		mb2_begin(&b, INFO);
+		mb2_end(&b);
+	}
+	CHECK_EQ_U64(parse(MB2_BOOT_MAGIC, INFO), 0, "no framebuffer tag parses");
+	CHECK(!bi.fb.present && !bi.fb.usable, "no tag: not present");
+
+	/* Negative cases: each must be refused with its reason. */
+	n = fb_payload(p, 0xfd000000, 4096, 1024, 768, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	check_fb_refused(p, 16, "32", "tag of 24 bytes (common part cut)");
+	check_fb_refused(p, 23, "32", "tag of 31 bytes");
+	check_fb_refused(p, n, "colour", "RGB tag without colour fields (32 bytes)");
+	check_fb_refused(p, n + 5, "colour", "RGB tag one byte short of its fields");
+
+	fb_payload(p, 0xfd000000, 4095, 1024, 768, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	check_fb_refused(p, n + 6, "pitch", "pitch one byte shorter than a line");
+	fb_payload(p, 0xfd000000, 0, 1024, 768, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	check_fb_refused(p, n + 6, "empty", "pitch 0");
+	fb_payload(p, 0xfd000000, 4096, 0, 768, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	check_fb_refused(p, n + 6, "empty", "width 0");
+	fb_payload(p, 0xfd000000, 4096, 1024, 768, 40, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	check_fb_refused(p, n + 6, "bpp", "RGB 40 bpp");
+	fb_payload(p, 0xfd000000, 4096, 1024, 768, 24, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);	/* red at 16..23 fits; make it 20 */
+	p[n] = 20;
+	check_fb_refused(p, n + 6, "field", "24 bpp with red at bits 20..27");
+	fb_payload(p, 0xfd000000, 4096, 1024, 768, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	p[n + 3] = 0;
+	check_fb_refused(p, n + 6, "field", "green field of size 0");
+	/* Sizes that wrap: pitch * height past 2^52, address near the top. */
+	fb_payload(p, 0xfffffffffffff000ull, 4096, 1024, 768, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	check_fb_refused(p, n + 6, "outside", "address 0xfffffffffffff000");
+	fb_payload(p, 0xfd000000, 0xffffffffu, 1024, 0xffffffffu, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	check_fb_refused(p, n + 6, "outside", "pitch and height 2^32 - 1");
+	fb_payload(p, 0, 4096, 1024, 768, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	check_fb_refused(p, n + 6, "outside", "address 0");
+	fb_payload(p, 0xb8000, 100, 80, 25, 16, FB_TYPE_EGA_TEXT);
+	check_fb_refused(p, n, "pitch", "EGA text pitch 100 for 80 columns");
+	fb_payload(p, 0xb8000, 160, 80, 25, 8, FB_TYPE_EGA_TEXT);
+	check_fb_refused(p, n, "16 bits", "EGA text at 8 bpp");
+	fb_payload(p, 0xfd000000, 4096, 1024, 768, 32, 3);
+	check_fb_refused(p, n, "type 3", "framebuffer type 3");
+	fb_payload(p, 0xa0000, 320, 320, 200, 8, FB_TYPE_INDEXED);
+	p[n] = 200;			/* 200 entries, room for 2 */
+	check_fb_refused(p, n + 8, "palette", "indexed, palette count past the tag");
+	check_fb_refused(p, n + 1, "palette", "indexed, count cut in half");
+
+	/* The tag's own size running past total_size is the generic check:
+	 * the whole info is rejected. */
+	{
+		struct mb2 b;
+
+		mem_clear();
+		mb2_begin(&b, INFO);
+		fb_payload(p, 0xfd000000, 4096, 1024, 768, 32, FB_TYPE_RGB);
+		memcpy(p + 24, rgb32, 6);
+		mb2_tag(&b, 8, p, 30);
+		mb2_end(&b);
+		put32(INFO + 12, 0x100);
+		check_rejected(MB2_BOOT_MAGIC, INFO, "framebuffer tag past total_size");
+	}
+}
+
 /* ---- multiboot1 */
 
 #define MB1_MEM		(1u << 0)
@@ -748,6 +914,59 @@ static void test_mb1(void)
 	}
 }
 
+#define MB1_FB		(1u << 12)
+
+static void test_mb1_fb(void)
+{
+	check_set_prefix("mb1 framebuffer");
+
+	/* GRUB's `multiboot` in text mode: EGA text 80x25. */
+	mem_clear();
+	mb1_info(MB1_FB, 0);
+	put64(INFO + 88, 0xb8000);
+	put32(INFO + 96, 160);
+	put32(INFO + 100, 80);
+	put32(INFO + 104, 25);
+	mem[INFO + 108 - MEM_BASE] = 16;
+	mem[INFO + 109 - MEM_BASE] = FB_TYPE_EGA_TEXT;
+	CHECK_EQ_U64(parse(MB1_BOOT_MAGIC, INFO), 0, "EGA text info parses");
+	CHECK(bi.fb.usable && bi.fb.type == FB_TYPE_EGA_TEXT && bi.fb.width == 80,
+	      "EGA text 80x25");
+
+	/* RGB 800x600x24 with fields at 112..117 (the union after the type
+	 * byte is 4-byte aligned), and zero padding at 110 as GRUB leaves it. */
+	put64(INFO + 88, 0xfd000000);
+	put32(INFO + 96, 2400);
+	put32(INFO + 100, 800);
+	put32(INFO + 104, 600);
+	mem[INFO + 108 - MEM_BASE] = 24;
+	mem[INFO + 109 - MEM_BASE] = FB_TYPE_RGB;
+	put_bytes(INFO + 110, (const uint8_t[]){ 0, 0, 16, 8, 8, 8, 0, 8 }, 8);
+	CHECK_EQ_U64(parse(MB1_BOOT_MAGIC, INFO), 0, "RGB info parses");
+	CHECK(bi.fb.usable && bi.fb.bpp == 24 && bi.fb.red_pos == 16 &&
+	      bi.fb.blue_size == 8, "RGB 24 bpp fields");
+
+	/* Flag clear: the (garbage) fields are not looked at. */
+	mb1_info(0, 0);
+	CHECK_EQ_U64(parse(MB1_BOOT_MAGIC, INFO), 0, "flag clear parses");
+	CHECK(!bi.fb.present, "flag clear: no framebuffer");
+
+	/* Garbage fields with the flag set: refused with a reason. */
+	mem_clear();
+	mb1_info(MB1_FB, 0);
+	CHECK_EQ_U64(parse(MB1_BOOT_MAGIC, INFO), 0, "garbage fields parse");
+	CHECK(bi.fb.present && !bi.fb.usable && bi.fb.err[0], "garbage fields refused");
+	printf("      (reason: %s)\n", bi.fb.err);
+
+	/* Flag set but the info ends before the framebuffer fields. */
+	mem_clear();
+	put32(MEM_END - 100, MB1_FB);
+	CHECK_EQ_U64(parse(MB1_BOOT_MAGIC, MEM_END - 100), 0,
+		     "fields past readable memory: parse goes on");
+	CHECK(bi.fb.present && !bi.fb.usable && strstr(bi.fb.err, "not readable"),
+	      "fields past readable memory: refused, says not readable");
+}
+
 static void test_mb1_mmap(void)
 {
 	static struct mmap_entry many[130];
@@ -851,7 +1070,9 @@ int main(void)
 	test_mb2_strings();
 	test_mb2_mmap();
 	test_mb2_malformed();
+	test_mb2_fb();
 	test_mb1();
+	test_mb1_fb();
 	test_mb1_mmap();
 	test_mb1_malformed();
 	free_copies();
