@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # irqlab's one entry point.
 #
-#   ./build.sh [build]                 build/irqlab.elf, build/irqlab32.elf, build/irqlab.iso
+#   ./build.sh [build]                 build/irqlab.elf, build/irqlab32.elf, build/irqlab.iso,
+#                                      build/pxe/ (TFTP tree for BIOS and UEFI PXE)
 #   ./build.sh setup                   packages, picolibc + lwIP sources, picolibc build
-#   ./build.sh run [--kvm] [--iso] [--nic MODEL|none] [-- key=value ...]
+#   ./build.sh run [--kvm] [--iso|--uefi] [--nic MODEL|none] [-- key=value ...]
 #                                      boot under QEMU (TCG unless --kvm), output live,
 #                                      results to the collector (build/results.sqlite)
 #   ./build.sh test [--long] [--kvm]   every test; ends with "N passed, N failed"
@@ -35,6 +36,8 @@ build() {
 		[ -f "$h" ] && make -s -C "$(dirname "$h")" TOP="$TOP" OUT="$TOP/build/host"
 	done
 	bash images/mkiso.sh build/irqlab.iso
+	# The lab's TFTP tree (docs/pxe.md); machines/ in it is the user's.
+	bash images/mkpxe.sh build/pxe
 }
 
 # Exit status of QEMU with isa-debug-exit: (code << 1) | 1. Anything else
@@ -50,14 +53,22 @@ qemu_status_to_code() {
 COLLECTOR_PORT=${IRQLAB_COLLECTOR_PORT:-17017}
 
 run() {
-	local accel=(-accel tcg -cpu max) boot=kernel args=() nic=virtio-net-pci
+	local accel=(-accel tcg -cpu max) boot=kernel args=() nic=virtio-net-pci fw=()
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--kvm) accel=(-accel kvm -cpu host,pmu=on) ;;
 		--iso) boot=iso ;;
+		--uefi)
+			# The ISO under OVMF, as a UEFI machine boots it: code
+			# read-only, a private copy of the variable store.
+			boot=iso
+			[ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || die "run: OVMF missing (package ovmf)"
+			mkdir -p build && cp /usr/share/OVMF/OVMF_VARS_4M.fd build/run-vars.fd
+			fw=(-drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
+			    -drive if=pflash,format=raw,unit=1,file=build/run-vars.fd) ;;
 		--nic) nic=$2; shift ;;
 		--) shift; args=("$@"); break ;;
-		*) die "run: unknown option '$1' (accepted: --kvm, --iso, --nic MODEL, -- key=value ...)" ;;
+		*) die "run: unknown option '$1' (accepted: --kvm, --iso, --uefi, --nic MODEL, -- key=value ...)" ;;
 		esac
 		shift
 	done
@@ -96,7 +107,7 @@ run() {
 	qemu-system-x86_64 -M q35 "${accel[@]}" -m 256 -smp 1 -display none \
 		-serial stdio -monitor none -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 "${netdev[@]}" \
-		"${media[@]}" | tee build/run.log || st=${PIPESTATUS[0]}
+		"${fw[@]}" "${media[@]}" | tee build/run.log || st=${PIPESTATUS[0]}
 	local code
 	code=$(qemu_status_to_code "$st")
 	echo "build.sh: run finished; image exit code: $code (log: build/run.log)" >&2

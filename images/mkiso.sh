@@ -7,9 +7,8 @@ out=$1 cmdline=${2:-} timeout=${3:-3}
 top=$(cd "$(dirname "$0")/.." && pwd)
 elf=$top/build/irqlab.elf
 [ -f "$elf" ] || { echo "mkiso: $elf missing: build first" >&2; exit 1; }
-case "$cmdline" in *[\;\`\$\\\"\'{}]*)
-	echo "mkiso: command line '$cmdline' has characters GRUB would interpret" >&2; exit 1 ;;
-esac
+. "$top/images/cmdline-check.sh"
+check_grub_cmdline "$cmdline"
 # Rebuild only when the kernel or the menu changed.
 stamp="$out.stamp"
 want=$(cat "$elf" "$top/images/grub.cfg.in" | sha256sum | cut -c1-16)"|$cmdline|$timeout"
