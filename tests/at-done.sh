@@ -30,8 +30,12 @@ exec 3<>"$mon.in" 4<>"$mon.out"
 : >"$mon.log"
 cat <&4 >>"$mon.log" &
 drain=$!
+# The drain holds the FIFO open read-write and never sees its end: stop it
+# however this script ends (boot-test.sh kills it when QEMU dies first).
+trap 'kill "$drain" 2>/dev/null' EXIT
+trap 'exit 1' TERM INT
 st=0
-finish() { printf 'quit\n' >&3; sleep 0.5; kill "$drain" 2>/dev/null; exit "$st"; }
+finish() { printf 'quit\n' >&3; sleep 0.5; exit "$st"; }
 
 end=$((SECONDS + timeout_s))
 until tr -d '\r' 2>/dev/null <"$log" | grep -q -- '^--- DONE: [0-9] ---'; do
@@ -42,8 +46,10 @@ until tr -d '\r' 2>/dev/null <"$log" | grep -q -- '^--- DONE: [0-9] ---'; do
 	sleep 0.2
 done
 if [ "$want_halt" = 1 ]; then
+	# Until the scenario's timeout: a failing reboot first tries every
+	# method, with bounded waits that TCG on a busy host stretches.
 	halted=0
-	for _ in $(seq 1 25); do
+	while [ "$SECONDS" -lt "$end" ]; do
 		printf 'info registers\n' >&3
 		sleep 0.2
 		if grep -q 'HLT=1' "$mon.log"; then halted=1; break; fi
@@ -58,11 +64,14 @@ if [ -n "$ppm" ]; then
 	# Let the console's last line reach the screen, then capture.
 	sleep 0.5
 	printf 'screendump %s\n' "$ppm" >&3
-	for _ in $(seq 1 50); do
-		[ -s "$ppm" ] && break
+	# The monitor runs commands in order: once `info version` after the
+	# screendump has answered (a line starting with the version number),
+	# the screenshot file is complete.
+	printf 'info version\n' >&3
+	until grep -aq '^[0-9][0-9]*\.[0-9][0-9]*\.[0-9]' "$mon.log"; do
+		[ "$SECONDS" -ge "$end" ] && break
 		sleep 0.1
 	done
-	sleep 0.3	# the file is written in one go; give it time to close
 	if [ ! -s "$ppm" ]; then
 		echo "at-done: QEMU wrote no screenshot to $ppm (monitor said: $(tail -n 3 "$mon.log" | tr -d '\r' | paste -sd' '))" >&2
 		st=1

@@ -170,6 +170,13 @@ if [ "$want_exit" = halt ] && [ $((st & 1)) -eq 1 ]; then
 	fail "the image exited through isa-debug-exit (code $((st >> 1))) instead of halting"
 fi
 if [ -n "$helper_pid" ]; then
+	# QEMU is gone: a helper still waiting for the image never will get
+	# its answer. Give one that is finishing (it sent `quit`) a moment.
+	for _ in $(seq 1 30); do kill -0 "$helper_pid" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$helper_pid" 2>/dev/null; then
+		kill "$helper_pid" 2>/dev/null
+		printf 'QEMU exited (status %s) while the helper still waited\n' "$st" >>"$log.helper"
+	fi
 	wait "$helper_pid" || fail "${helper[1]##*/}: $(tr -d '\r' <"$log.helper" | tail -n 3 | paste -sd' ')"
 fi
 if [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; then

@@ -13,6 +13,11 @@ logs=()
 for n in "$@"; do logs+=("$dir/$n.log"); done
 summary() { tr -d '\r' 2>/dev/null <"$1" | grep -m1 '^SUMMARY: ' || echo "(no SUMMARY line)"; }
 ref=$(summary "${logs[0]}")
+# Equal is not enough: runs that all died before their SUMMARY agree too.
+case "$ref" in
+"SUMMARY: "*) ;;
+*) echo "FAIL: boot paths: $(basename "${logs[0]}" .log) printed no SUMMARY line to compare with"; exit 1 ;;
+esac
 bad=()
 for l in "${logs[@]}"; do
 	s=$(summary "$l")
