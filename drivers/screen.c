@@ -27,8 +27,22 @@ static volatile unsigned pend_head, pend_tail;
 /* Negative control for tests/unit/test_screencheck.c: nested calls draw
  * directly, as a screen without the queue would. */
 bool screen_test_no_queue;
+/* Called once (then cleared) inside a queue reservation, between reading
+ * pend_head and claiming the slot: where a deeper nesting can strike. */
+void (*screen_test_reserve_window)(void);
+static void reserve_window(void)
+{
+	void (*fn)(void) = screen_test_reserve_window;
+
+	screen_test_reserve_window = NULL;
+	if (fn)
+		fn();
+}
 #else
 #define screen_test_no_queue false
+static inline void reserve_window(void)
+{
+}
 #endif
 
 static char early[EARLY_SIZE];
@@ -47,6 +61,11 @@ static unsigned ring(unsigned r)
 
 static void put_cell(unsigned r, unsigned c, unsigned char ch)
 {
+	/* The caller's cursor may be half updated (screen_flush_final in
+	 * the middle of an interrupted call); shown[] has no slack row or
+	 * column at the maxima. */
+	if (r >= n_rows || c >= n_cols)
+		return;
 	cells[ring(r)][c] = ch;
 	if (shown[r][c] != ch) {
 		backend.draw(backend.ctx, r, c, ch);
@@ -123,48 +142,53 @@ static void draw_char(unsigned char ch)
 	cur_col++;
 }
 
+static void count_drop(void)
+{
+	/* One locked add: a nested context may be counting too. */
+	__atomic_fetch_add(&dropped, 1, __ATOMIC_RELAXED);
+}
+
 static void drain(void)
 {
 	while (pend_tail != pend_head) {
 		unsigned char ch = pend[pend_tail % PEND_SIZE];
 
+		/* The byte is read before its slot is handed back: a nested
+		 * call may reuse the slot as soon as pend_tail moves. */
+		compiler_barrier();
 		pend_tail++;
 		draw_char(ch);
 	}
 }
 
-void screen_putc(char c)
+/* Nested: append c to the queue. Checking for room and claiming the slot
+ * is one compare-and-exchange on pend_head, so a deeper nesting (an NMI
+ * inside a #PF inside a print) that takes a slot between our check and our
+ * claim makes the claim fail and the check run again: no slot is claimed
+ * past the undrained bytes. The drainer runs only after every nested
+ * context has returned, so a claimed slot is filled before it is read. */
+static void enqueue(unsigned char c)
 {
-	if (!attached) {
-		if (detached)
-			return;
-		if (early_len < EARLY_SIZE)
-			early[early_len++] = c;
-		else
-			dropped++;
-		return;
-	}
-	/* One CPU: whatever interrupts us returns before we go on, so
-	 * depth is always back to its value by then and a plain counter is
-	 * enough (an interrupt between our load and store of depth sees 0
-	 * and simply draws as the outermost, before we start). */
-	if (depth++ != 0 && !screen_test_no_queue) {
-		/* Nested: queue. The slot is reserved with one locked add, so a
-		 * deeper nesting (an NMI inside a #PF inside a print) takes the
-		 * next slot; the drainer runs only after both have returned. */
-		if (pend_head - pend_tail >= PEND_SIZE) {
-			dropped++;
-		} else {
-			unsigned i = __atomic_fetch_add(&pend_head, 1, __ATOMIC_RELAXED);
+	unsigned head = pend_head;
 
-			pend[i % PEND_SIZE] = (unsigned char)c;
+	for (;;) {
+		if (head - pend_tail >= PEND_SIZE) {
+			count_drop();
+			return;
 		}
-		compiler_barrier();
-		depth--;
-		return;
+		reserve_window();
+		if (__atomic_compare_exchange_n(&pend_head, &head, head + 1, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			break;
+		/* head now holds the value the deeper nesting left. */
 	}
-	compiler_barrier();
-	draw_char((unsigned char)c);
+	pend[head % PEND_SIZE] = c;
+}
+
+/* Outermost: drain, then give up the screen; take it again if a nested
+ * call queued between the drain and the release. */
+static void drain_and_release(void)
+{
 	for (;;) {
 		drain();
 		compiler_barrier();
@@ -180,11 +204,54 @@ void screen_putc(char c)
 	}
 }
 
+void screen_putc(char c)
+{
+	if (!attached) {
+		if (detached)
+			return;
+		if (early_len < EARLY_SIZE)
+			early[early_len++] = c;
+		else
+			count_drop();
+		return;
+	}
+	/* One CPU: whatever interrupts us returns before we go on, so
+	 * depth is always back to its value by then and a plain counter is
+	 * enough (an interrupt between our load and store of depth sees 0
+	 * and simply draws as the outermost, before we start). */
+	if (depth++ != 0 && !screen_test_no_queue) {
+		enqueue((unsigned char)c);
+		compiler_barrier();
+		depth--;
+		return;
+	}
+	compiler_barrier();
+	draw_char((unsigned char)c);
+	drain_and_release();
+}
+
+/*
+ * The run is ending, possibly from inside a nested context whose
+ * interrupted print never resumes. Take the screen first (depth++), so an
+ * NMI printing during this drain queues instead of drawing as the
+ * outermost, which would draw the byte being drained a second time. When
+ * no print was in progress (depth was 0) this is an ordinary outermost
+ * drain and gives the screen back, so the exit path's last lines still
+ * draw; otherwise depth stays raised for good: the print it counts will
+ * never finish, and a later screen_flush_final() drains again.
+ */
 void screen_flush_final(void)
 {
+	unsigned outer;
+
 	if (!attached)
 		return;
-	drain();
+	outer = depth++;
+	compiler_barrier();
+	if (outer == 0)
+		drain_and_release();
+	else
+		drain();
 }
 
 void screen_attach(const struct screen_backend *be, unsigned cols, unsigned rows)

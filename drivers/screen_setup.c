@@ -22,6 +22,7 @@
 #include "arch/paging.h"
 #include "boot/bootinfo.h"
 #include "config.h"
+#include "platform.h"
 #include <stdio.h>
 
 static const char *const screen_choices[] = { "auto", "off", NULL };
@@ -41,7 +42,24 @@ static struct font font;
 static struct fbcon fbc;
 static struct vgatext vgat;
 static const struct boot_fb *fbinfo;
+static const struct boot_info *binfo;
 static uint64_t vga_addr;
+
+extern char _image_start[], _image_end[];
+
+/* A display region must be device memory: not RAM the page allocator
+ * hands out (map_mmio would make it uncached, the clear would wipe it),
+ * not the image. The loader's word is all there is to go on. */
+static int check_range(const char *what, uint64_t addr, uint64_t len)
+{
+	char err[128];
+
+	if (bootinfo_check_device_range(binfo, addr, len, (uintptr_t)_image_start,
+					(uintptr_t)_image_end, err, sizeof(err)) == 0)
+		return 0;
+	snprintf(why_none, sizeof(why_none), "%s not used: %s", what, err);
+	return -1;
+}
 
 static bool have_font;
 static char vga_font[96];
@@ -67,6 +85,8 @@ static int setup_fb(const struct boot_fb *fb)
 	uint64_t size = (uint64_t)fb->pitch * fb->height;
 	int r;
 
+	if (check_range("loader's framebuffer", fb->addr, size) < 0)
+		return -1;
 	if (load_font(why_none, sizeof(why_none)) < 0)
 		return -1;
 	if (fbcon_setup(&fbc, (void *)(uintptr_t)fb->addr, fb, &font, err,
@@ -92,9 +112,19 @@ static int setup_fb(const struct boot_fb *fb)
 static int setup_vga(uint64_t addr, unsigned pitch_cells, unsigned cols, unsigned rows,
 		     bool probed)
 {
-	int r = map_mmio(addr, (uint64_t)pitch_cells * 2 * rows);
-	char err[96];
+	uint64_t size = (uint64_t)pitch_cells * 2 * rows;
+	char err[128];
+	int r;
 
+	/* The screen model holds at most SCREEN_*_MAX cells; the rest of a
+	 * bigger text screen is neither cleared nor drawn. */
+	if (cols > SCREEN_COLS_MAX)
+		cols = SCREEN_COLS_MAX;
+	if (rows > SCREEN_ROWS_MAX)
+		rows = SCREEN_ROWS_MAX;
+	if (check_range("VGA text buffer", addr, size) < 0)
+		return -1;
+	r = map_mmio(addr, size);
 	if (r) {
 		snprintf(why_none, sizeof(why_none), "mapping VGA text at 0x%llx: %s",
 			 (unsigned long long)addr, pt_strerror(r));
@@ -102,6 +132,8 @@ static int setup_vga(uint64_t addr, unsigned pitch_cells, unsigned cols, unsigne
 	}
 	snprintf(vga_font, sizeof(vga_font), "the card's own font");
 	if (probed && load_font(err, sizeof(err)) == 0 &&
+	    bootinfo_check_device_range(binfo, 0xa0000, 0x10000, (uintptr_t)_image_start,
+					(uintptr_t)_image_end, err, sizeof(err)) == 0 &&
 	    (r = map_mmio(0xa0000, 0x10000)) == 0 &&
 	    vgatext_load_font(&font, (volatile uint8_t *)0xa0000, err, sizeof(err)) == 0)
 		snprintf(vga_font, sizeof(vga_font), "font %s %ux%u loaded",
@@ -114,7 +146,10 @@ static int setup_vga(uint64_t addr, unsigned pitch_cells, unsigned cols, unsigne
 	vgat.cols = cols;
 	vgat.rows = rows;
 	vga_addr = addr;
-	vgatext_hide_cursor();
+	/* The CRT controller is a VGA port: touched only when the probe saw
+	 * a VGA answer (a loader's EGA-text tag alone does not say so). */
+	if (probed)
+		vgatext_hide_cursor();
 	vgatext_clear(&vgat);
 	return 0;
 }
@@ -136,6 +171,7 @@ void screen_init(const struct boot_info *bi)
 
 	kind = SCREEN_NONE;
 	fbinfo = fb;
+	binfo = bi;
 	if (opt_screen.u == 1) {
 		snprintf(why_none, sizeof(why_none), "screen=off");
 	} else if (fb->present && !fb->usable) {
@@ -151,6 +187,13 @@ void screen_init(const struct boot_info *bi)
 	} else if (fb->present) {
 		snprintf(why_none, sizeof(why_none), "indexed-colour framebuffer %ux%ux%u "
 			 "is not drawn on", fb->width, fb->height, fb->bpp);
+	} else if (bi->protocol == 1 && acpi_ok && acpi.have_fadt &&
+		   (acpi.fadt_iapc_boot_arch & ACPI_IAPC_NO_VGA)) {
+		/* Multiboot1 has no EFI flag; the FADT is the firmware's own
+		 * word that ports 0x3b0-0x3df and 0xa0000 decode nothing. Only
+		 * in effect when ACPI was read before screen_init(). */
+		snprintf(why_none, sizeof(why_none), "no framebuffer from the loader, and "
+			 "ACPI FADT says VGA not present (IAPC_BOOT_ARCH bit 2): not probed");
 	} else if (bi->protocol == 1) {
 		uint64_t addr;
 		unsigned cols, rows;

@@ -11,7 +11,7 @@ void vgatext_clear(struct vgatext *vt)
 {
 	for (unsigned r = 0; r < vt->rows; r++)
 		for (unsigned c = 0; c < vt->cols; c++)
-			vt->base[r * vt->pitch_cells + c] = VGATEXT_ATTR << 8 | ' ';
+			vt->base[(size_t)r * vt->pitch_cells + c] = VGATEXT_ATTR << 8 | ' ';
 }
 
 void vgatext_draw(void *ctx, unsigned row, unsigned col, unsigned char c)
@@ -20,7 +20,7 @@ void vgatext_draw(void *ctx, unsigned row, unsigned col, unsigned char c)
 
 	if (row >= vt->rows || col >= vt->cols)
 		return;
-	vt->base[row * vt->pitch_cells + col] = VGATEXT_ATTR << 8 | c;
+	vt->base[(size_t)row * vt->pitch_cells + col] = VGATEXT_ATTR << 8 | c;
 }
 
 #ifndef IRQLAB_HOST_TEST
@@ -113,7 +113,7 @@ int vgatext_load_font(const struct font *f, volatile uint8_t *legacy_window,
 		      char *why, size_t whylen)
 {
 	unsigned char_h = (crtc_read(crtc_port(), CRTC_MAX_SCAN) & 0x1f) + 1u;
-	uint8_t map_mask, mem_mode, read_map, mode, misc, charmap;
+	uint8_t map_mask, mem_mode, read_map, mode, misc;
 	volatile uint8_t *slot0;
 
 	if (f->width != 8 || f->height != char_h || f->height > FONT_SLOT_BYTES) {
@@ -121,15 +121,13 @@ int vgatext_load_font(const struct font *f, volatile uint8_t *legacy_window,
 			 f->width, f->height, char_h);
 		return -1;
 	}
-	/* Character map A and B select the same slot in text mode 3 (SR3
-	 * = 0); use the one map A selects: slot bits 5,3,2 -> slot base
-	 * 0, 16K, 32K, 48K then +8K for the high bit. */
-	charmap = reg_read(VGA_SEQ_INDEX, SEQ_CHARMAP);
-	{
-		unsigned a = ((charmap >> 2) & 3) | ((charmap >> 3) & 4);
-
-		slot0 = legacy_window + (a & 3) * 0x4000 + (a >> 2) * 0x2000;
-	}
+	/* SR3 picks two of the eight 8 KiB font blocks in plane 2: map A
+	 * (bits 5,3,2) for cells whose attribute has bit 3 set, map B (bits
+	 * 4,1,0) for the others, so attribute 07 shows map B. Point both at
+	 * block 0 and load the font there: every attribute then shows it,
+	 * whatever the BIOS left in SR3, and bit 3 is plain intensity. */
+	slot0 = legacy_window;
+	reg_write(VGA_SEQ_INDEX, SEQ_CHARMAP, 0x00);
 	map_mask = reg_read(VGA_SEQ_INDEX, SEQ_MAP_MASK);
 	mem_mode = reg_read(VGA_SEQ_INDEX, SEQ_MEM_MODE);
 	read_map = reg_read(VGA_GC_INDEX, GC_READ_MAP);

@@ -35,7 +35,9 @@ void vgatext_hide_cursor(void);
 
 struct font;
 /*
- * Loads the PSF font into the card's character generator (plane 2), so
+ * Loads the PSF font into the card's character generator (plane 2, font
+ * block 0, with the Character Map Select register set so that both maps
+ * A and B are block 0), so
  * text mode shows the same glyphs as the framebuffer console and a
  * screenshot decodes with the same font: cell byte b shows the font's
  * glyph for b (Latin-1), not the ROM's code page 437. `legacy_window` is

@@ -67,8 +67,10 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	irqflags_init();
 	palloc_init(&boot, (uintptr_t)_image_start, (uintptr_t)_image_end);
 	paging_init();
-	screen_init(&boot);	/* after config_parse (screen=) and paging (map_mmio) */
 	platform_read_acpi();
+	/* After config_parse (screen=), paging (map_mmio) and ACPI (the
+	 * FADT's "VGA not present" bit); earlier output is replayed. */
+	screen_init(&boot);
 	pci_setup();
 	if (acpi.have_hpet)
 		map_mmio(acpi.hpet_addr, 4096);

@@ -71,8 +71,10 @@ static char match_cell(const struct image *im, const struct candidates *cd,
 			}
 		}
 	}
-	/* Direct: top-left is background, set bits are the glyph. */
-	for (unsigned i = 0; i < N_CHARS; i++) {
+	/* Direct: top-left is background, set bits are the glyph, all in one
+	 * foreground colour (the console draws a glyph in one colour; a cell
+	 * whose "glyph" pixels differ among themselves is damage). */
+	for (unsigned i = 0; two_colours && i < N_CHARS; i++) {
 		unsigned y;
 
 		if (!cd->have[i])
@@ -83,7 +85,7 @@ static char match_cell(const struct image *im, const struct candidates *cd,
 			return (char)(FIRST_CHAR + i);
 	}
 	/* Complement: top-left is foreground; then the background is the one
-	 * other colour, so the cell must have exactly two. */
+	 * other colour, so again the cell must have exactly two. */
 	if (!have_other || !two_colours)
 		return '?';
 	for (unsigned i = 0; i < N_CHARS; i++) {

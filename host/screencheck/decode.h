@@ -5,8 +5,8 @@
  * The screen is a grid of cells from pixel (0,0), cell_w x font height
  * pixels each. A cell holds character c when its pixels split into
  * exactly the glyph's shape: every pixel the glyph leaves clear has the
- * cell's background colour, every pixel the glyph sets has some other
- * colour; columns past the glyph's width (the 9th column of VGA text) are
+ * cell's background colour, every pixel the glyph sets has one other
+ * colour, the same for all of them; columns past the glyph's width (the 9th column of VGA text) are
  * background. Nothing else matches: a shifted or damaged glyph, or another
  * font's glyph, decodes as '?'.
  */

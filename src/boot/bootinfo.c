@@ -91,6 +91,12 @@ void bootinfo_check_fb(struct boot_fb *fb)
 	}
 	switch (fb->type) {
 	case FB_TYPE_EGA_TEXT:
+		if (fb->width > BOOTFB_TEXT_COLS_MAX || fb->height > BOOTFB_TEXT_ROWS_MAX) {
+			snprintf(fb->err, sizeof(fb->err), "EGA text %ux%u exceeds the "
+				 "%ux%u cells a text mode has", fb->width, fb->height,
+				 BOOTFB_TEXT_COLS_MAX, BOOTFB_TEXT_ROWS_MAX);
+			return;
+		}
 		if (fb->bpp != 16 && fb->bpp != 0) {
 			snprintf(fb->err, sizeof(fb->err), "EGA text framebuffer with %u bpp "
 				 "(a cell is 16 bits)", fb->bpp);
@@ -128,6 +134,12 @@ void bootinfo_check_fb(struct boot_fb *fb)
 			 fb->type);
 		return;
 	}
+	if (fb->type != FB_TYPE_EGA_TEXT &&
+	    (fb->width > BOOTFB_PIXELS_MAX || fb->height > BOOTFB_PIXELS_MAX)) {
+		snprintf(fb->err, sizeof(fb->err), "framebuffer %ux%u exceeds %ux%u pixels",
+			 fb->width, fb->height, BOOTFB_PIXELS_MAX, BOOTFB_PIXELS_MAX);
+		return;
+	}
 	/* width and height are below 2^32: line and size cannot wrap 64 bits. */
 	line = (uint64_t)fb->width * bytes;
 	if (fb->pitch < line) {
@@ -136,6 +148,13 @@ void bootinfo_check_fb(struct boot_fb *fb)
 		return;
 	}
 	size = (uint64_t)fb->pitch * fb->height;
+	if (size > BOOTFB_BYTES_MAX) {
+		snprintf(fb->err, sizeof(fb->err), "framebuffer pitch %u x %u lines = %llu "
+			 "MiB exceeds %llu MiB", fb->pitch, fb->height,
+			 (unsigned long long)(size >> 20),
+			 (unsigned long long)(BOOTFB_BYTES_MAX >> 20));
+		return;
+	}
 	if (fb->addr == 0 || fb->addr >= PHYS_LIMIT || size > PHYS_LIMIT - fb->addr) {
 		snprintf(fb->err, sizeof(fb->err), "framebuffer at 0x%llx size 0x%llx is "
 			 "outside physical memory", (unsigned long long)fb->addr,
@@ -402,6 +421,57 @@ int bootinfo_parse(uint32_t magic, uint64_t info_phys, phys_reader_t rd,
 	}
 	snprintf(err, errlen, "unknown boot loader magic 0x%08x", magic);
 	return -1;
+}
+
+/* [a, a + alen) and [b, b + blen) share a byte: one start lies inside
+ * the other range. Unsigned differences, so no end is computed that could
+ * wrap (a loader's map entry may claim up to 2^64 bytes). */
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	if (alen == 0 || blen == 0)
+		return false;
+	return a - b < blen || b - a < alen;
+}
+
+int bootinfo_check_device_range(const struct boot_info *bi, uint64_t addr,
+				uint64_t len, uint64_t img_start, uint64_t img_end,
+				char *err, size_t errlen)
+{
+	if (len == 0 || addr + len < addr) {
+		snprintf(err, errlen, "0x%llx size 0x%llx is not a range",
+			 (unsigned long long)addr, (unsigned long long)len);
+		return -1;
+	}
+	if (img_end > img_start && overlaps(addr, len, img_start, img_end - img_start)) {
+		snprintf(err, errlen, "0x%llx-0x%llx overlaps the image at 0x%llx-0x%llx",
+			 (unsigned long long)addr, (unsigned long long)(addr + len),
+			 (unsigned long long)img_start, (unsigned long long)img_end);
+		return -1;
+	}
+	for (unsigned i = 0; i < bi->n_mmap; i++) {
+		const struct mmap_entry *e = &bi->mmap[i];
+
+		if (e->type == MMAP_AVAILABLE && overlaps(addr, len, e->base, e->len)) {
+			snprintf(err, errlen, "0x%llx-0x%llx overlaps available RAM at "
+				 "0x%llx size 0x%llx (memory map)", (unsigned long long)addr,
+				 (unsigned long long)(addr + len),
+				 (unsigned long long)e->base, (unsigned long long)e->len);
+			return -1;
+		}
+	}
+	/* No map: multiboot1's mem_lower (from 0) and mem_upper (from 1 MiB)
+	 * are the available RAM the loader knows of. */
+	if (bi->n_mmap == 0 &&
+	    (overlaps(addr, len, 0, bi->mem_lower_kb << 10) ||
+	     overlaps(addr, len, 1ull << 20, bi->mem_upper_kb << 10))) {
+		snprintf(err, errlen, "0x%llx-0x%llx overlaps available RAM (mem_lower "
+			 "%llu KiB, mem_upper %llu KiB)", (unsigned long long)addr,
+			 (unsigned long long)(addr + len),
+			 (unsigned long long)bi->mem_lower_kb,
+			 (unsigned long long)bi->mem_upper_kb);
+		return -1;
+	}
+	return 0;
 }
 
 uint64_t bootinfo_available_bytes(const struct boot_info *bi)

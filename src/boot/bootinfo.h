@@ -28,6 +28,17 @@ struct mmap_entry {
 	uint32_t type;
 };
 
+/*
+ * Bounds on what a loader may describe. Real modes stop well below these
+ * (8K UHD is 7680x4320, 32 bpp: 127 MiB); anything past them is a broken
+ * description, and taking it at its word would have the screen console
+ * map (page tables for every 4 KiB) and clear that much memory.
+ */
+#define BOOTFB_PIXELS_MAX	16384u		/* width and height, RGB/indexed */
+#define BOOTFB_TEXT_COLS_MAX	256u		/* EGA text, characters */
+#define BOOTFB_TEXT_ROWS_MAX	128u
+#define BOOTFB_BYTES_MAX	(256ull << 20)	/* pitch * height */
+
 /* Framebuffer types of multiboot2 tag 8 (and multiboot1 info bit 12). */
 #define FB_TYPE_INDEXED		0
 #define FB_TYPE_RGB		1
@@ -76,6 +87,14 @@ int bootinfo_parse(uint32_t magic, uint64_t info_phys, phys_reader_t rd,
 /* Checks a framebuffer description filled in from a loader's fields:
  * sets fb->usable, or fb->err with the reason. Exposed for tests. */
 void bootinfo_check_fb(struct boot_fb *fb);
+
+/* Is [addr, addr + len) clear of memory the loader called available
+ * (the memory map, or mem_lower/mem_upper without one) and of
+ * [img_start, img_end)? A framebuffer there is RAM the page allocator
+ * hands out, or the image itself. Returns 0, or -1 with the reason. */
+int bootinfo_check_device_range(const struct boot_info *bi, uint64_t addr,
+				uint64_t len, uint64_t img_start, uint64_t img_end,
+				char *err, size_t errlen);
 
 /* Sum of available memory in bytes. */
 uint64_t bootinfo_available_bytes(const struct boot_info *bi);

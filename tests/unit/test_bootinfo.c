@@ -763,7 +763,45 @@ static void test_mb2_fb(void)
 	check_fb_refused(p, n + 6, "outside", "address 0xfffffffffffff000");
 	fb_payload(p, 0xfd000000, 0xffffffffu, 1024, 0xffffffffu, 32, FB_TYPE_RGB);
 	memcpy(p + n, rgb32, 6);
-	check_fb_refused(p, n + 6, "outside", "pitch and height 2^32 - 1");
+	check_fb_refused(p, n + 6, "exceeds", "pitch and height 2^32 - 1");
+	/* Within every cap, but ending past the 52-bit physical space. */
+	fb_payload(p, (1ull << 52) - 0x1000, 4096, 1024, 768, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	check_fb_refused(p, n + 6, "outside", "1024x768 ending past 2^52");
+	/* Sizes within physical memory but no mode has: the screen would
+	 * map and clear all of it. Each cap, just past and just at it. */
+	fb_payload(p, 0x100000000ull, 16385 * 4, 16385, 768, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	check_fb_refused(p, n + 6, "16384x16384 pixels", "width 16385");
+	fb_payload(p, 0x100000000ull, 4096, 1024, 16385, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	check_fb_refused(p, n + 6, "16384x16384 pixels", "height 16385");
+	fb_payload(p, 0x100000000ull, 16384 * 4, 16384, 16384, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	check_fb_refused(p, n + 6, "256 MiB", "16384x16384x32 (1 GiB)");
+	fb_payload(p, 0x100000000ull, 0x10000, 1024, 4097, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	check_fb_refused(p, n + 6, "256 MiB", "pitch 64 KiB x 4097 lines (256 MiB + 64 KiB)");
+	fb_payload(p, 0x100000000ull, 0xfffffff0u, 1024, 2, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	check_fb_refused(p, n + 6, "256 MiB", "pitch 4 GiB, 2 lines");
+	fb_payload(p, 0x100000000ull, 0x10000, 1024, 4096, 32, FB_TYPE_RGB);
+	memcpy(p + n, rgb32, 6);
+	CHECK(parse_fb(p, n + 6) == 0 && bi.fb.usable, "control: pitch 64 KiB x 4096 "
+	      "lines (exactly 256 MiB) usable");
+	fb_payload(p, 0x100000000ull, 16384, 16384, 16384, 8, FB_TYPE_INDEXED);
+	p[n] = 0;
+	CHECK(parse_fb(p, n + 2) == 0 && bi.fb.usable, "control: indexed 16384x16384x8 "
+	      "(256 MiB) usable");
+	fb_payload(p, 0xb8000, 514, 257, 25, 16, FB_TYPE_EGA_TEXT);
+	check_fb_refused(p, n, "256x128 cells", "EGA text 257 columns");
+	fb_payload(p, 0xb8000, 160, 80, 129, 16, FB_TYPE_EGA_TEXT);
+	check_fb_refused(p, n, "256x128 cells", "EGA text 129 rows");
+	fb_payload(p, 0xb8000, 0x40000, 80, 128, 16, FB_TYPE_EGA_TEXT);
+	CHECK(parse_fb(p, n) == 0 && bi.fb.usable, "control: EGA text 80x128, pitch "
+	      "256 KiB (32 MiB) usable");
+	fb_payload(p, 0xb8000, 512, 256, 128, 16, FB_TYPE_EGA_TEXT);
+	CHECK(parse_fb(p, n) == 0 && bi.fb.usable, "control: EGA text 256x128 usable");
 	fb_payload(p, 0, 4096, 1024, 768, 32, FB_TYPE_RGB);
 	memcpy(p + n, rgb32, 6);
 	check_fb_refused(p, n + 6, "outside", "address 0");
@@ -792,6 +830,75 @@ static void test_mb2_fb(void)
 		put32(INFO + 12, 0x100);
 		check_rejected(MB2_BOOT_MAGIC, INFO, "framebuffer tag past total_size");
 	}
+}
+
+/* ---- where a framebuffer may be (bootinfo_check_device_range) */
+
+static int range_ok(uint64_t addr, uint64_t len, uint64_t img_start, uint64_t img_end)
+{
+	return bootinfo_check_device_range(&bi, addr, len, img_start, img_end, err,
+					   sizeof(err)) == 0;
+}
+
+static void range_refused(uint64_t addr, uint64_t len, uint64_t img_start,
+			  uint64_t img_end, const char *word, const char *what)
+{
+	err[0] = 0;
+	if (CHECK(!range_ok(addr, len, img_start, img_end) && strstr(err, word),
+		  "%s: refused, says '%s'", what, word))
+		printf("      (reason: %s)\n", err);
+	else
+		printf("      err '%s'\n", err);
+}
+
+static void test_device_range(void)
+{
+	check_set_prefix("device range");
+	memset(&bi, 0, sizeof(bi));
+	memcpy(bi.mmap, qemu_map, sizeof(qemu_map));
+	bi.n_mmap = QEMU_MAP_N;
+
+	CHECK(range_ok(0xfd000000, 0x300000, 0x100000, 0x400000),
+	      "QEMU's VGA BAR 0xfd000000 (3 MiB): usable");
+	CHECK(range_ok(0xb8000, 0x1000, 0x100000, 0x400000), "0xb8000 (hole): usable");
+	CHECK(range_ok(0xf0000, 0x10000, 0, 0), "reserved 0xf0000-0xfffff, ending "
+	      "where available RAM starts: usable");
+	CHECK(range_ok(0x9fc00, 0x400, 0, 0), "EBDA (reserved), between two available "
+	      "entries: usable");
+	range_refused(0x7000000, 0x300000, 0, 0, "available RAM", "inside available RAM");
+	range_refused(0x7fdf000, 0x2000, 0, 0, "available RAM", "last page of RAM and "
+		      "the next");
+	range_refused(0x9f000, 0x1000 + 1, 0, 0, "available RAM", "one byte into RAM "
+		      "below 640K");
+	range_refused(0x8000000, 0x300000, 0x8100000, 0x8200000, "image",
+		      "over the image (outside the map)");
+	CHECK(range_ok(0x8000000, 0x100000, 0x8100000, 0x8200000),
+	      "control: ending where the image starts");
+	range_refused(0xfffffffffffff000ull, 0x2000, 0, 0, "not a range", "wrapping 2^64");
+	range_refused(0xfd000000, 0, 0, 0, "not a range", "empty");
+
+	/* An entry reaching the top of the address space: no end is computed. */
+	bi.mmap[bi.n_mmap++] = (struct mmap_entry){ 0x100000000ull,
+						     0xffffffff00000000ull, MMAP_AVAILABLE };
+	CHECK(range_ok(0xfd000000, 0x300000, 0, 0), "entry up to 2^64: below it usable");
+	range_refused(0xfff0000000000000ull, 0x1000, 0, 0, "available RAM",
+		      "entry up to 2^64: inside it refused");
+	/* Other types covering it do not matter. */
+	bi.n_mmap = 0;
+	bi.mmap[bi.n_mmap++] = (struct mmap_entry){ 0xfd000000, 0x1000000, MMAP_RESERVED };
+	bi.mmap[bi.n_mmap++] = (struct mmap_entry){ 0xfd000000, 0x1000000, MMAP_ACPI_NVS };
+	CHECK(range_ok(0xfd000000, 0x300000, 0, 0), "reserved and NVS entries: usable");
+
+	/* No map: mem_lower from 0, mem_upper from 1 MiB. */
+	bi.n_mmap = 0;
+	bi.mem_lower_kb = 639;
+	bi.mem_upper_kb = 0x1fc00;	/* 1 MiB + 0x7f00000: to 0x8000000 */
+	CHECK(range_ok(0xb8000, 0x8000, 0, 0), "no map: 0xb8000 usable");
+	CHECK(range_ok(0x8000000, 0x1000, 0, 0), "no map: right after mem_upper usable");
+	range_refused(0x9f000, 0x1000, 0, 0, "mem_lower", "no map: below 639 KiB");
+	range_refused(0x7fff000, 0x1000, 0, 0, "mem_upper", "no map: last page of "
+		      "mem_upper");
+	memset(&bi, 0, sizeof(bi));
 }
 
 /* ---- multiboot1 */
@@ -1071,6 +1178,7 @@ int main(void)
 	test_mb2_mmap();
 	test_mb2_malformed();
 	test_mb2_fb();
+	test_device_range();
 	test_mb1();
 	test_mb1_fb();
 	test_mb1_mmap();

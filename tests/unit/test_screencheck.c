@@ -24,6 +24,7 @@
 #include "host/screencheck/ppm.h"
 
 extern bool screen_test_no_queue;
+extern void (*screen_test_reserve_window)(void);
 
 #define SYS_FONT	"/usr/share/consolefonts/Lat15-VGA16.psf.gz"
 #define OTHER_FONT	"/usr/share/consolefonts/Lat15-Fixed16.psf.gz"
@@ -562,6 +563,230 @@ static void test_vga_cells(void)
 	free(rgb);
 }
 
+/* ---- the queue at its limit, and the largest screen */
+
+static unsigned char grid[SCREEN_ROWS_MAX][SCREEN_COLS_MAX];
+static unsigned grid_cols, grid_rows, grid_outside, grid_draws;
+static bool grid_fill_now;
+
+static void grid_reset(unsigned cols, unsigned rows)
+{
+	grid_cols = cols;
+	grid_rows = rows;
+	grid_outside = 0;
+	memset(grid, ' ', sizeof(grid));
+}
+
+static void grid_text(char *out)
+{
+	for (unsigned r = 0; r < grid_rows; r++) {
+		unsigned n = grid_cols;
+
+		while (n && grid[r][n - 1] == ' ')
+			n--;
+		memcpy(out, grid[r], n);
+		out += n;
+		*out++ = '\n';
+	}
+	*out = 0;
+}
+
+/* A deeper nesting striking inside a reservation: takes one slot. */
+static void deeper_nmi(void)
+{
+	screen_putc('Y');
+}
+
+/* Draw of the outer 'A': an "NMI" prints 1023 bytes (the queue holds
+ * 1024), then one more, 'X', during whose reservation a deeper "NMI"
+ * prints 'Y' and takes the last slot. 'X' must be dropped; claiming a slot
+ * anyway would land on the first undrained byte. */
+static void grid_draw(void *ctx, unsigned row, unsigned col, unsigned char c)
+{
+	(void)ctx;
+	grid_draws++;
+	if (row >= grid_rows || col >= grid_cols) {
+		grid_outside++;
+		return;
+	}
+	grid[row][col] = c;
+	if (grid_fill_now) {
+		grid_fill_now = false;
+		for (unsigned i = 0; i < 1023; i++)
+			screen_putc(i % 64 == 63 ? '\n' : (char)('a' + i % 26));
+		screen_test_reserve_window = deeper_nmi;
+		screen_putc('X');
+		screen_test_reserve_window = NULL;
+	}
+}
+
+static void test_queue_limit(void)
+{
+	static char want[REF_ROWS_MAX * (REF_COLS_MAX + 1) + 1];
+	static char got[SCREEN_ROWS_MAX * (SCREEN_COLS_MAX + 1) + 1];
+	static char expect[2048];
+	uint64_t dropped0;
+	size_t n = 0;
+
+	check_set_prefix("queue");
+	grid_reset(80, 40);
+	screen_attach(&(struct screen_backend){ grid_draw, NULL }, 80, 40);
+	dropped0 = screen_dropped();
+	grid_fill_now = true;
+	screen_putc('A');
+	expect[n++] = 'A';
+	for (unsigned i = 0; i < 1023; i++)
+		expect[n++] = i % 64 == 63 ? '\n' : (char)('a' + i % 26);
+	expect[n++] = 'Y';
+	expect[n] = 0;
+	ref_reset(80, 40);
+	ref_puts(expect);
+	ref_text(want);
+	grid_text(got);
+	CHECK(!grid_fill_now && strcmp(got, want) == 0, "queue full, a deeper nesting "
+	      "takes the last slot inside a reservation: every queued byte shown once, "
+	      "in order");
+	CHECK_EQ_U64(screen_dropped() - dropped0, 1, "the byte with no slot is counted "
+		     "as dropped");
+
+	/* The largest screen the model holds: no draw outside it, whatever
+	 * the cursor does at the last row and column. */
+	grid_reset(SCREEN_COLS_MAX, SCREEN_ROWS_MAX);
+	screen_attach(&(struct screen_backend){ grid_draw, NULL }, SCREEN_COLS_MAX + 5,
+		      SCREEN_ROWS_MAX + 5);
+	make_transcript(200);
+	for (const char *p = transcript; *p; p++)
+		screen_putc(*p);
+	for (unsigned i = 0; i < 3 * SCREEN_COLS_MAX; i++)
+		screen_putc(i % 7 == 6 ? '\t' : 'w');
+	screen_flush_final();
+	ref_reset(SCREEN_COLS_MAX, SCREEN_ROWS_MAX);
+	ref_puts(transcript);
+	for (unsigned i = 0; i < 3 * SCREEN_COLS_MAX; i++)
+		ref_puts(i % 7 == 6 ? "\t" : "w");
+	ref_text(want);
+	grid_text(got);
+	CHECK(grid_outside == 0 && strcmp(got, want) == 0, "%ux%u (attached as %ux%u): "
+	      "clipped, screen equals the reference, no draw outside (%u)",
+	      SCREEN_COLS_MAX, SCREEN_ROWS_MAX, SCREEN_COLS_MAX + 5, SCREEN_ROWS_MAX + 5,
+	      grid_outside);
+	/* After a final flush with no print in progress the screen is given
+	 * back: later output still draws. */
+	grid_draws = 0;
+	screen_putc('\n');
+	screen_putc('Q');
+	CHECK(grid_draws > 0, "output after screen_flush_final still draws (%u draws)",
+	      grid_draws);
+}
+
+/* ---- the font's glyphs, pinned */
+
+/* Lat15-VGA16 (the IBM VGA 8x16 glyphs), written out here from the
+ * font's pictures so that a wrong byte -> glyph mapping in font_glyph,
+ * which the image and the checker share, cannot render and read back the
+ * same wrong glyph unnoticed. 0xe9 and 0xb0 are stored at glyphs 130 and
+ * 248 (code page 437 order): only the Unicode table finds them. */
+static const struct { unsigned char c; const char *rows[16]; } pins[] = {
+	{ 'S', { "........", "........", ".#####..", "##...##.", "##...##.", ".##.....",
+		 "..###...", "....##..", ".....##.", "##...##.", "##...##.", ".#####..",
+		 "........", "........", "........", "........" } },
+	{ 'U', { "........", "........", "##...##.", "##...##.", "##...##.", "##...##.",
+		 "##...##.", "##...##.", "##...##.", "##...##.", "##...##.", ".#####..",
+		 "........", "........", "........", "........" } },
+	{ 'M', { "........", "........", "##...##.", "###.###.", "#######.", "#######.",
+		 "##.#.##.", "##...##.", "##...##.", "##...##.", "##...##.", "##...##.",
+		 "........", "........", "........", "........" } },
+	{ '0', { "........", "........", "..###...", ".##.##..", "##...##.", "##...##.",
+		 "##.#.##.", "##.#.##.", "##...##.", "##...##.", ".##.##..", "..###...",
+		 "........", "........", "........", "........" } },
+	{ ':', { "........", "........", "........", "........", "...##...", "...##...",
+		 "........", "........", "........", "...##...", "...##...", "........",
+		 "........", "........", "........", "........" } },
+	{ 0xe9, { "........", "........", "....##..", "...##...", "........", ".#####..",
+		  "##...##.", "#######.", "##......", "##......", "##...##.", ".#####..",
+		  "........", "........", "........", "........" } },
+	{ 0xb0, { "........", "..###...", ".##.##..", ".##.##..", "..###...", "........",
+		  "........", "........", "........", "........", "........", "........",
+		  "........", "........", "........", "........" } },
+};
+
+/* Number of pinned glyphs font_glyph(f, .) gets wrong. */
+static unsigned pins_wrong(const struct font *f, bool say)
+{
+	unsigned wrong = 0;
+
+	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
+		const uint8_t *g = font_glyph(f, pins[i].c);
+		bool ok = g && f->width == 8 && f->height == 16;
+
+		for (unsigned y = 0; ok && y < 16; y++)
+			for (unsigned x = 0; x < 8; x++)
+				ok &= font_pixel(f, g, x, y) == (pins[i].rows[y][x] == '#');
+		wrong += !ok;
+		if (!ok && say)
+			printf("      glyph for 0x%02x differs from its picture\n", pins[i].c);
+	}
+	return wrong;
+}
+
+static void test_glyph_pins(void)
+{
+	struct font bad;
+
+	check_set_prefix("glyph pins");
+	CHECK_EQ_U64(pins_wrong(&font, true), 0, "S U M 0 : \\xe9 \\xb0 are the pictured "
+		     "Lat15-VGA16 glyphs");
+	/* Negative controls: the mappings a font_glyph bug could produce. */
+	bad = font;
+	for (unsigned c = 0; c < 256; c++)
+		bad.map[c] = (uint16_t)c;
+	CHECK(pins_wrong(&bad, false) == 2, "control: byte = glyph index (Unicode table "
+	      "ignored) gets 0xe9 and 0xb0 wrong");
+	bad = font;
+	for (unsigned c = 0x20; c < 0x7e; c++)
+		bad.map[c] = font.map[c + 1];
+	CHECK(pins_wrong(&bad, false) == 5, "control: ASCII off by one gets all 5 wrong");
+}
+
+/* A glyph drawn in two foreground colours is not that glyph. */
+static void test_decoder_colours(void)
+{
+	struct memfb m;
+	unsigned unknown, w;
+	const uint8_t *g;
+	char *got;
+	uint8_t *pix = NULL;
+
+	check_set_prefix("decoder colours");
+	if (memfb_make(&m, 64, 16, 32, 0, xrgb8888) < 0)
+		return;
+	screen_attach(&(struct screen_backend){ fbcon_draw, &m.fc }, m.fc.cols, m.fc.rows);
+	for (const char *p = "SUM0:"; *p; p++)
+		screen_putc(*p);
+	memfb_shot(&m);
+	w = m.im.width;
+	got = decode_text(&m.im, &unknown);
+	CHECK(got && strncmp(got, "SUM0:\n", 6) == 0 && unknown == 0,
+	      "control: one foreground colour reads SUM0:");
+	free(got);
+	/* Recolour the first set pixel of the 'S' to another non-background
+	 * colour: the shape is intact, the colours are not. */
+	g = font_glyph(&font, 'S');
+	for (unsigned y = 0; !pix && y < font.height; y++)
+		for (unsigned x = 0; !pix && x < font.width; x++)
+			if (font_pixel(&font, g, x, y))
+				pix = m.rgb + ((size_t)y * w + x) * 3;
+	if (CHECK(pix != NULL, "'S' has a set pixel")) {
+		pix[0] ^= 0x40;
+		got = decode_text(&m.im, &unknown);
+		CHECK(got && strncmp(got, "?UM0:\n", 6) == 0 && unknown == 1,
+		      "'S' with one pixel in a second foreground colour reads '?' "
+		      "(got %.5s)", got ? got : "");
+		free(got);
+	}
+	memfb_free(&m);
+}
+
 /* ---- fonts */
 
 static void put32le(uint8_t *p, uint32_t v)
@@ -699,6 +924,9 @@ int main(void)
 	test_nesting();
 	test_decoder_negative(other, other_len);
 	test_vga_cells();
+	test_queue_limit();
+	test_glyph_pins();
+	test_decoder_colours();
 	free(data);
 	free(other);
 	return check_summary();
