@@ -4,6 +4,7 @@
  */
 #include "drivers/uart16550.h"
 #include "arch/cpu.h"
+#include "arch/tsc.h"
 
 #define UART_THR	0	/* transmit holding (DLAB=0) */
 #define UART_DLL	0	/* divisor latch low (DLAB=1) */
@@ -18,6 +19,7 @@
 #define LCR_8N1		0x03
 #define LCR_DLAB	0x80
 #define LSR_THRE	0x20	/* transmit holding register empty */
+#define LSR_TEMT	0x40	/* THR (FIFO) and shift register both empty */
 #define UART_CLOCK_HZ	115200	/* 1.8432 MHz / 16 */
 
 bool uart_init(uint16_t port, unsigned baud)
@@ -47,4 +49,16 @@ void uart_putc(uint16_t port, char c)
 		if (inb(port + UART_LSR) & LSR_THRE)
 			break;
 	outb(port + UART_THR, (uint8_t)c);
+}
+
+bool uart_drain(uint16_t port, unsigned timeout_us)
+{
+	/* A full 16-byte FIFO plus the shift register at 115200 baud 8N1
+	 * is 17 characters of ~87 us: about 1.5 ms. */
+	for (unsigned i = 0; i < timeout_us; i++) {
+		if (inb(port + UART_LSR) & LSR_TEMT)
+			return true;
+		udelay(1);
+	}
+	return (inb(port + UART_LSR) & LSR_TEMT) != 0;
 }

@@ -421,6 +421,28 @@ static void parse_mcfg(struct ctx *c, const uint8_t *t, uint32_t len)
  * size, address u64 at 120) and RESET_VALUE a byte at 128; both arrived
  * with FADT revision 2 (ACPI 1.0b's extension; a revision 1 FADT is 116
  * bytes long). */
+/* A PCI config RESET_REG is written through ports 0xcf8/0xcfc, which
+ * reach device 0-31, function 0-7, offsets 0-0xff on bus 0. */
+static bool pci_reset_reg_ok(struct acpi_info *o)
+{
+	uint64_t a = o->fadt_reset_addr;
+
+	if (ACPI_GAS_PCI_RSVD(a))
+		o->fadt_reset_why = "PCI config reset register: reserved address "
+				    "bits 63:48 set";
+	else if (ACPI_GAS_PCI_DEV(a) > 31)
+		o->fadt_reset_why = "PCI config reset register: device above 31";
+	else if (ACPI_GAS_PCI_FN(a) > 7)
+		o->fadt_reset_why = "PCI config reset register: function above 7";
+	else if (ACPI_GAS_PCI_REG(a) > 0xff)
+		o->fadt_reset_why = "PCI config reset register: offset above 0xff "
+				    "(extended config space, not reachable "
+				    "through port 0xcf8)";
+	else
+		return true;
+	return false;
+}
+
 static void parse_fadt_reset(struct acpi_info *o, const uint8_t *t, uint32_t len)
 {
 	o->fadt_reset_ok = false;
@@ -441,10 +463,26 @@ static void parse_fadt_reset(struct acpi_info *o, const uint8_t *t, uint32_t len
 				    "than memory, I/O or PCI config";
 		return;
 	}
+	/* The FADT allows RESET_REG only as an 8-bit register at bit
+	 * offset 0: the value is written as one byte. */
+	if (t[117] != 8) {
+		o->fadt_reset_why = "reset register bit width is not 8";
+		return;
+	}
+	if (t[118] != 0) {
+		o->fadt_reset_why = "reset register bit offset is not 0";
+		return;
+	}
 	if (!o->fadt_reset_addr) {
 		o->fadt_reset_why = "reset register address is 0";
 		return;
 	}
+	if (t[116] == ACPI_GAS_IO && o->fadt_reset_addr > 0xffff) {
+		o->fadt_reset_why = "reset register I/O address above 0xffff";
+		return;
+	}
+	if (t[116] == ACPI_GAS_PCI_CONFIG && !pci_reset_reg_ok(o))
+		return;
 	o->fadt_reset_ok = true;
 	o->fadt_reset_why = "";
 }

@@ -48,6 +48,13 @@ struct acpi_mem {
 #define ACPI_GAS_MEMORY		0
 #define ACPI_GAS_IO		1
 #define ACPI_GAS_PCI_CONFIG	2
+/* A PCI config space address in a GAS names segment 0, bus 0 only:
+ * bits 63:48 reserved (0), device 47:32, function 31:16, register
+ * offset 15:0 (same section). */
+#define ACPI_GAS_PCI_DEV(a)	((uint16_t)((a) >> 32))
+#define ACPI_GAS_PCI_FN(a)	((uint16_t)((a) >> 16))
+#define ACPI_GAS_PCI_REG(a)	((uint16_t)(a))
+#define ACPI_GAS_PCI_RSVD(a)	((uint16_t)((a) >> 48))
 
 /* FADT flags */
 #define ACPI_FADT_TMR_VAL_EXT	(1u << 8)	/* PM timer is 32 bits, else 24 */
@@ -124,7 +131,11 @@ struct acpi_info {
 	uint8_t fadt_revision;
 	/* Reset register: usable when the FADT is revision >= 2 and long
 	 * enough, RESET_REG_SUP is set, the address space is memory, I/O
-	 * or PCI config (bus 0) and the address is non-zero. Otherwise
+	 * or PCI config (bus 0), the register is 8 bits wide at bit offset
+	 * 0 (the FADT's RESET_REG rule), the address is non-zero, an I/O
+	 * address fits in 16 bits, and a PCI config address has its
+	 * reserved bits clear, device <= 31, function <= 7 and a register
+	 * offset <= 0xff (all port 0xcf8 reaches). Otherwise
 	 * fadt_reset_ok is false and fadt_reset_why says which failed. */
 	bool fadt_reset_ok;
 	uint8_t fadt_reset_space;	/* ACPI_GAS_* */

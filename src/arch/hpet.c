@@ -210,6 +210,15 @@ void hpet_comparator_disable(unsigned n)
 	hpet_write32(HPET_TN_CONF(n), conf);
 }
 
+void hpet_stop_interrupts_final(void)
+{
+	unsigned n = hpet_num_comparators();
+
+	for (unsigned i = 0; i < n; i++)
+		hpet_write32(HPET_TN_CONF(i), hpet_read32(HPET_TN_CONF(i)) &
+			     ~(uint32_t)HPET_TN_INT_ENB);
+}
+
 static int check_periodic(const struct hpet_periodic *p, uint64_t caps,
 			  char *err, size_t errlen)
 {

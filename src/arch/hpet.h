@@ -129,6 +129,15 @@ int hpet_comparator_start_periodic(const struct hpet_periodic *p,
 				   uint64_t *first_match, char *err, size_t errlen);
 /* Interrupts off, periodic/FSB/32-bit mode cleared (the route is kept). */
 void hpet_comparator_disable(unsigned n);
+/*
+ * End of a run only (the halt path, possibly from a trap or NMI): clear
+ * Tn_INT_ENB on every comparator, leaving its route, FSB and mode bits as
+ * they are (changing those in the same write could briefly route it
+ * elsewhere). With INT_ENB clear a comparator raises nothing, whether
+ * routed to an I/O APIC input, through FSB (MSI, NMI mode included) or
+ * the legacy replacement route. No-op if hpet_init() did not succeed.
+ */
+void hpet_stop_interrupts_final(void);
 /* Low 32 bits of Tn_COMPARATOR: in periodic mode, the next match. */
 uint32_t hpet_comparator_read32(unsigned n);
 /* Tn_FSB_INT_ROUTE: data (Tn_FSB_INT_VAL) in 31:0, address in 63:32. */

@@ -144,6 +144,18 @@ int ioapic_mask(uint32_t gsi, bool masked)
 	return 0;
 }
 
+void ioapic_mask_all_final(void)
+{
+	for (unsigned i = 0; i < n_ioapics; i++) {
+		for (unsigned pin = 0; pin < ioapics[i].entries; pin++) {
+			uint32_t reg = IOAPIC_REG_REDTBL(pin);
+
+			ioapic_write_reg(i, reg, ioapic_read_reg(i, reg) |
+					 (uint32_t)IOAPIC_MASKED);
+		}
+	}
+}
+
 int ioapic_route_check(const struct ioapic_route *r, char *err, size_t errlen)
 {
 	switch (r->delivery) {

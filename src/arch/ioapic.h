@@ -111,4 +111,14 @@ int ioapic_set_route(uint32_t gsi, const struct ioapic_route *r, char *err, size
 /* Set or clear only the mask bit. */
 int ioapic_mask(uint32_t gsi, bool masked);
 
+/*
+ * End of a run only (the halt path, possibly from a trap or NMI): set the
+ * mask bit of every redirection entry of every I/O APIC added, so no
+ * input (an entry in NMI mode, the PIT on IRQ0, an HPET comparator's
+ * route) delivers anything more. May clobber IOREGSEL under an access it
+ * interrupted; that is acceptable only because nothing resumes after it.
+ * Bounded: at most IOAPIC_MAX * 256 entries, no printing.
+ */
+void ioapic_mask_all_final(void);
+
 #endif

@@ -5,6 +5,7 @@
 #include "arch/cpu.h"
 #include "arch/tsc.h"
 #include "drivers/console.h"
+#include "lib/exit.h"
 #include "platform.h"
 
 #define PORT_RST_CNT		0xcf9
@@ -14,7 +15,9 @@
 #define PORT_KBC_CMD		0x64
 #define KBC_STATUS_IBF		0x02	/* input buffer full: not ready for a command */
 #define KBC_CMD_PULSE_RESET	0xfe	/* pulse output port bit 0 (CPU reset) */
-#define KBC_WAIT_POLLS		100000u	/* ~0.1 s of port reads */
+/* Each poll is a port read plus udelay(1): at least 0.1 s in all, and
+ * 0.2-0.3 s on hardware, where a read of port 0x64 over LPC costs 1-2 us. */
+#define KBC_WAIT_POLLS		100000u
 #define PCI_CONFIG_ADDR		0xcf8
 #define PCI_CONFIG_DATA		0xcfc
 
@@ -30,6 +33,14 @@ static void put_hex(uint64_t v)
 	*--p = 'x';
 	*--p = '0';
 	console_puts(p);
+}
+
+/* Just before a reset write: the lines announcing it (and any reason an
+ * earlier attempt was skipped) must be on the screen and out of the
+ * UART, or the reset cuts them off. */
+static void before_reset_write(void)
+{
+	platform_exit_flush();
 }
 
 static void wait_for_reset(void)
@@ -70,12 +81,12 @@ static void try_fadt(void)
 	console_puts(" <- ");
 	put_hex(v);
 	console_puts(")\n");
+	/* acpi_parse accepted the register only if its address fits its
+	 * space (acpi.h): I/O below 0x10000, PCI config device <= 31,
+	 * function <= 7, offset <= 0xff. */
 	switch (acpi.fadt_reset_space) {
 	case ACPI_GAS_IO:
-		if (a > 0xffff) {
-			console_puts("irqlab: reboot: I/O address above 0xffff, not written\n");
-			return;
-		}
+		before_reset_write();
 		outb((uint16_t)a, v);
 		break;
 	case ACPI_GAS_MEMORY:
@@ -85,15 +96,21 @@ static void try_fadt(void)
 			console_puts("irqlab: reboot: register above 4 GiB, not mapped: not written\n");
 			return;
 		}
+		before_reset_write();
 		*(volatile uint8_t *)(uintptr_t)a = v;
 		break;
-	default:
-		/* PCI config on bus 0: device in bits 47:32, function in
-		 * 31:16, register offset in 15:0 (ACPI 6.x, 5.2.3.2). */
-		outl(PCI_CONFIG_ADDR, 0x80000000u | (uint32_t)((a >> 32) & 0x1f) << 11 |
-		     (uint32_t)((a >> 16) & 7) << 8 | (uint32_t)(a & 0xfc));
-		outb((uint16_t)(PCI_CONFIG_DATA + (a & 3)), v);
+	default: {
+		/* Configuration mechanism #1: enable, bus 0, device 15:11,
+		 * function 10:8, dword-aligned offset 7:2; the byte lane is
+		 * the offset's low two bits. */
+		uint32_t dev = ACPI_GAS_PCI_DEV(a), fn = ACPI_GAS_PCI_FN(a);
+		uint32_t reg = ACPI_GAS_PCI_REG(a);
+
+		before_reset_write();
+		outl(PCI_CONFIG_ADDR, 0x80000000u | dev << 11 | fn << 8 | (reg & 0xfc));
+		outb((uint16_t)(PCI_CONFIG_DATA + (reg & 3)), v);
 		break;
+	}
 	}
 	wait_for_reset();
 }
@@ -101,6 +118,7 @@ static void try_fadt(void)
 static void try_cf9(void)
 {
 	console_puts("irqlab: reboot: trying port 0xcf9 (reset control: 0x02 then 0x06)\n");
+	before_reset_write();
 	/* Set the reset type first, then raise RST_CPU with it: some
 	 * chipsets act only on RST_CPU's rising edge with SYS_RST already
 	 * set. */
@@ -125,6 +143,7 @@ static void try_kbc(void)
 	if (i == KBC_WAIT_POLLS)
 		console_puts("irqlab: reboot: keyboard controller input buffer never "
 			     "emptied (no 8042?); writing anyway\n");
+	before_reset_write();
 	outb(PORT_KBC_CMD, KBC_CMD_PULSE_RESET);
 	wait_for_reset();
 }

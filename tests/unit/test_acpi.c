@@ -909,6 +909,61 @@ static void test_fadt_reset_pmtmr(void)
 	CHECK(parse_fadt_only(&t) == 0 && !info.fadt_reset_ok &&
 	      strstr(info.fadt_reset_why, "address is 0"), "address 0: not used");
 
+	/* RESET_REG must be an 8-bit register at bit offset 0. */
+	fadt(&t, 3, 244, ACPI_FADT_RESET_REG_SUP, 0x608, ACPI_GAS_IO, 0xcf9, 6);
+	t.b[117] = 16;
+	rc = parse_fadt_only(&t);
+	CHECK(rc == 0 && !info.fadt_reset_ok && strstr(info.fadt_reset_why, "bit width"),
+	      "bit width 16: not used (%s)", info.fadt_reset_why);
+	t.b[117] = 0;
+	CHECK(parse_fadt_only(&t) == 0 && !info.fadt_reset_ok &&
+	      strstr(info.fadt_reset_why, "bit width"), "bit width 0: not used");
+	t.b[117] = 8;
+	t.b[118] = 1;
+	rc = parse_fadt_only(&t);
+	CHECK(rc == 0 && !info.fadt_reset_ok && strstr(info.fadt_reset_why, "bit offset"),
+	      "bit offset 1: not used (%s)", info.fadt_reset_why);
+
+	/* An I/O address must fit the 16-bit port space. */
+	fadt(&t, 3, 244, ACPI_FADT_RESET_REG_SUP, 0x608, ACPI_GAS_IO, 0x10cf9, 6);
+	rc = parse_fadt_only(&t);
+	CHECK(rc == 0 && !info.fadt_reset_ok && strstr(info.fadt_reset_why, "0xffff"),
+	      "I/O 0x10cf9: not used (%s)", info.fadt_reset_why);
+
+	/* PCI config (bus 0): device 47:32, function 31:16, offset 15:0. */
+	fadt(&t, 3, 244, ACPI_FADT_RESET_REG_SUP, 0x608, ACPI_GAS_PCI_CONFIG,
+	     0x1full << 32 | 3ull << 16 | 0xac, 0x0e);
+	rc = parse_fadt_only(&t);
+	CHECK(rc == 0 && info.fadt_reset_ok &&
+	      info.fadt_reset_space == ACPI_GAS_PCI_CONFIG,
+	      "PCI config 1f.3 offset 0xac: usable (%s)", info.fadt_reset_why);
+	CHECK(ACPI_GAS_PCI_DEV(info.fadt_reset_addr) == 0x1f &&
+	      ACPI_GAS_PCI_FN(info.fadt_reset_addr) == 3 &&
+	      ACPI_GAS_PCI_REG(info.fadt_reset_addr) == 0xac,
+	      "PCI config address decodes to device 0x1f function 3 offset 0xac");
+	{
+		static const struct { uint64_t addr; const char *why; } bad[] = {
+			{ 1ull << 48 | 0xac, "reserved" },	/* bus/segment bits */
+			{ 1ull << 63 | 0xac, "reserved" },
+			{ 32ull << 32 | 0xac, "device above 31" },
+			{ 0x100ull << 32 | 0xac, "device above 31" },
+			{ 8ull << 16 | 0xac, "function above 7" },
+			{ 0x100ull << 16 | 0xac, "function above 7" },
+			{ 0x100, "offset above 0xff" },
+			{ 0x1full << 32 | 0x1ac, "offset above 0xff" },
+		};
+
+		for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			fadt(&t, 3, 244, ACPI_FADT_RESET_REG_SUP, 0x608,
+			     ACPI_GAS_PCI_CONFIG, bad[i].addr, 6);
+			rc = parse_fadt_only(&t);
+			CHECK(rc == 0 && !info.fadt_reset_ok &&
+			      strstr(info.fadt_reset_why, bad[i].why),
+			      "PCI config 0x%llx: not used (%s)",
+			      (unsigned long long)bad[i].addr, info.fadt_reset_why);
+		}
+	}
+
 	/* Hardware-reduced: no PM timer even with PM_TMR_BLK filled in. */
 	fadt(&t, 5, 276, ACPI_FADT_HW_REDUCED, 0x608, ACPI_GAS_IO, 0xcf9, 6);
 	CHECK(parse_fadt_only(&t) == 0 && info.fadt_pm_tmr_port == 0 &&
