@@ -70,7 +70,7 @@ int nmi_source_start(struct nmi_source *s, uint64_t rate_hz, char *err, size_t e
 	s->late_window_tsc = ns_to_tsc((s->late_window_us ? s->late_window_us :
 					NMI_LATE_WINDOW_US) * 1000ull);
 	s->raised = s->handled = 0;
-	s->nmis = s->late_nmis = s->late_credit = 0;
+	s->nmis = s->late_nmis = s->late_credit = s->late_run = 0;
 	s->achieved_rate_hz = s->nmi_rate_hz = 0;
 	s->requested_rate_hz = rate_hz;
 	s->last_claim_tsc = s->stop_tsc = 0;
@@ -124,21 +124,43 @@ bool nmi_claim(struct nmi_source *s, uint64_t events, uint64_t late_credit)
 	s->handled += events;
 	s->nmis++;
 	s->late_credit = late_credit;
+	s->late_run = nmi_handle_count;
 	s->last_claim_tsc = rdtsc();
 	return true;
+}
+
+void nmi_serviced(struct nmi_source *s, uint64_t events)
+{
+	s->handled += events;
 }
 
 bool nmi_claim_late(struct nmi_source *s)
 {
 	if (!s->late_credit)
 		return false;
-	/* A latched NMI comes right after the iret, with the same RIP,
-	 * however long a preempted vCPU took to get there. Any other late
-	 * NMI must come within the window. */
-	if (!(s->late_b2b && back_to_back) &&
-	    rdtsc() - s->last_claim_tsc > s->late_window_tsc) {
-		s->late_credit = 0;
-		return false;
+	switch (s->late) {
+	case NMI_LATE_LATCHED:
+		/* The CPU's one pending NMI comes next, at the same RIP;
+		 * any later NMI, or one that is not back-to-back, was not
+		 * latched during the claiming run. */
+		if (!back_to_back || s->late_run + 1 != nmi_handle_count) {
+			s->late_credit = 0;
+			return false;
+		}
+		break;
+	case NMI_LATE_SOURCE:
+		break;
+	case NMI_LATE_TIMED:
+	default:
+		/* A latched NMI comes right after the iret, with the same RIP,
+		 * however long a preempted vCPU took to get there. Any other
+		 * late NMI must come within the window. */
+		if (!(s->late_b2b && back_to_back) &&
+		    rdtsc() - s->last_claim_tsc > s->late_window_tsc) {
+			s->late_credit = 0;
+			return false;
+		}
+		break;
 	}
 	if (!late_candidate)
 		late_candidate = s;

@@ -19,24 +19,35 @@
  *
  * Late NMIs. An NMI carries no source identity, and a handler that reads
  * "what happened since last time" can service an event whose own NMI is
- * still on its way: the event fired after this NMI was taken (its NMI is
- * latched behind this one until iret), or a time-based source counted a
- * period whose edge the (emulated) hardware raises a little later. A
- * source then finds nothing new in that NMI. nmi_claim() records how many
- * such NMIs may still follow (`late_credit`); nmi_claim_late() lets the
- * source claim one of them, but only within its late window of its last
- * claim. Every late claim is counted (late_nmis); a source never claims
- * more NMIs than its credit allows, so a foreign NMI is reported as
- * unknown unless it lands in that window while credit is left.
+ * still to come: the event was signalled after this NMI was taken (its
+ * NMI is latched behind this one until iret), or it was counted before
+ * it was signalled (an IPI counted before its ICR write; a period a
+ * time-based source counts before the emulated hardware raises its edge).
+ * A source then finds nothing new in that NMI. nmi_claim() records how
+ * many such NMIs may still follow (`late_credit`); nmi_claim_late() lets
+ * the source claim one of them under its `late` rule:
  *
- * Back-to-back NMIs. A latched NMI is delivered as soon as the previous
- * NMI's iret has executed, before any other instruction: it interrupts the
- * same RIP as the previous one (Linux's default_do_nmi() uses the same
- * test, regs->ip == last_nmi_rip). Entry code that passes the interrupted
- * RIP (nmi_handle_at) lets a source whose late NMIs are mostly latched
- * ones (late_b2b) claim those whenever they come, however long a
- * preempted vCPU took; its other late NMIs (an emulator that updates the
- * source's status before it sends the interrupt) still need the window.
+ *  - NMI_LATE_LATCHED: the credit is for an NMI latched by the CPU while
+ *    the claiming run had NMIs blocked. The CPU holds one pending NMI and
+ *    delivers it as soon as NMIs are unblocked, before any other
+ *    instruction: it interrupts the same RIP as the run that left the
+ *    credit (Linux's default_do_nmi() uses the same test, regs->ip ==
+ *    last_nmi_rip, for its swallow_nmi). So the credit holds for the very
+ *    next NMI, if it is back-to-back, and for no other; no clock involved,
+ *    however long a preempted vCPU took. Exact whenever the source's
+ *    status can only show an event after its NMI has been signalled.
+ *  - NMI_LATE_SOURCE: the source's handle() only asks when its own state
+ *    shows an NMI still to be sent (ipi and self: the event counted, the
+ *    ICR write not done, and this NMI interrupted the sender); no clock.
+ *  - NMI_LATE_TIMED: within the late window of the last claim (or
+ *    back-to-back, with late_b2b). For sources whose NMIs can lag behind
+ *    their status by an unbounded time (an emulator's timer), where the
+ *    hardware offers nothing better; weak on a loaded host.
+ *
+ * Every late claim is counted (late_nmis); a source never claims more
+ * NMIs than its credit allows, and a late claim counts only when no source
+ * had a real event (nmi.c), so a foreign NMI is reported as unknown unless
+ * it falls under such a rule.
  */
 #ifndef IRQLAB_NMI_NMI_H
 #define IRQLAB_NMI_NMI_H
@@ -65,13 +76,17 @@ struct nmi_source {
 	 * (host-injected), so it is asked only when no other source claimed
 	 * the NMI. */
 	bool fallback;
-	/* Set in the definition: how long after a claim a late NMI may
-	 * still come (0: NMI_LATE_WINDOW_US). Short windows absorb fewer
-	 * foreign NMIs; long ones survive a loaded host. */
+	/* Set in the definition (or by ->start, before its hardware runs):
+	 * which late NMIs nmi_claim_late() accepts (see "Late NMIs"). */
+	enum nmi_late {
+		NMI_LATE_TIMED,
+		NMI_LATE_LATCHED,
+		NMI_LATE_SOURCE,
+	} late;
+	/* NMI_LATE_TIMED: how long after a claim a late NMI may still come
+	 * (0: NMI_LATE_WINDOW_US), and whether a back-to-back late NMI is
+	 * claimed outside the window too. */
 	uint32_t late_window_us;
-	/* Set in the definition: this source's late NMIs are usually ones
-	 * latched behind the NMI that serviced their event; a back-to-back
-	 * late NMI is claimed outside the window too. */
 	bool late_b2b;
 
 	/* Kept by nmi.c; read-only for everyone else. */
@@ -80,6 +95,7 @@ struct nmi_source {
 	uint64_t nmis;			/* NMIs this source claimed */
 	uint64_t late_nmis;		/* of which through nmi_claim_late() */
 	uint64_t late_credit;		/* NMIs that may still follow */
+	uint64_t late_run;		/* nmi_handle_count of the claiming run */
 	uint64_t last_claim_tsc, late_window_tsc;
 	uint64_t start_tsc, stop_tsc;
 	uint64_t nmi_rate_hz;		/* claimed NMIs per second, last run */
@@ -126,6 +142,10 @@ void nmi_drain(void);
  */
 bool nmi_claim(struct nmi_source *s, uint64_t events, uint64_t late_credit);
 bool nmi_claim_late(struct nmi_source *s);
+/* NMI context: the source serviced `events` events, but its hardware
+ * shows that none of them has signalled its NMI yet: they count as
+ * handled, this NMI is not claimed (their NMIs will be, when they come). */
+void nmi_serviced(struct nmi_source *s, uint64_t events);
 
 /* The C body of every NMI entry: asks each started source in turn (the
  * fallback ones only if nobody else claimed); an NMI nobody claims is

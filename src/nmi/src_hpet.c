@@ -16,16 +16,29 @@
  *
  * are the matches signalled since the last serviced one: non-zero means
  * the comparator has fired since, so this NMI is (or includes) ours, and
- * all those periods are serviced now. A match that fires after this NMI
- * was taken but before the comparator is read is serviced here too, and
- * its own NMI is latched behind this one: a late NMI (nmi.h), claimed
- * when it comes back-to-back. QEMU has a second way to the same: its timer
- * callback advances the comparator before it sends the MSI, so a handler
- * running on the vCPU meanwhile can service the period before its NMI is
- * even raised (hardware has the same race, only nanoseconds wide); that
- * NMI comes later, within the window. Each newly seen match can still
- * bring one NMI, and there are at most as many matches as periods: the
- * late credit is the number of periods serviced (at most 4).
+ * all those periods are serviced now.
+ *
+ * Late NMIs. QEMU (7.2, hw/timer/hpet.c, hpet_timer) advances the
+ * comparator past every elapsed match and sends one MSI in the same timer
+ * callback, under the global lock that the vCPU's MMIO read of the
+ * comparator also takes; the MSI write reaches apic_deliver_irq() and
+ * cpu_interrupt() before the callback returns. So once the handler sees a
+ * match, that match's NMI has been signalled: it went into this NMI or an
+ * earlier one (collapsed while pending), or it is the one NMI the CPU
+ * holds pending behind this one, delivered back-to-back after the iret.
+ * Hence the late credit: one NMI, the next, if back-to-back
+ * (NMI_LATE_LATCHED, nmi.h), with no clock. Several matches serviced at
+ * once still leave one: the comparator sends one MSI per callback however
+ * many periods it skips, and the CPU latches one NMI. Known gaps, each an
+ * unknown NMI: QEMU's advance loop wants the counter strictly past the
+ * comparator, so a callback that runs in the very tick of a match sends
+ * its MSI with the comparator unchanged (and advances it, with a second
+ * MSI, a tick later); on hardware the FSB write is posted and could reach
+ * the APIC after the comparator read and after the iret. Claiming an NMI
+ * whenever the counter has reached the comparator would close the first,
+ * but under a loaded host QEMU's callbacks lag so far that the counter is
+ * past the comparator in most NMIs, and every stray NMI was taken for the
+ * HPET's (docs/nmi.md).
  *
  * Accounting at the source: raised = main-counter periods elapsed from the
  * first match until the comparator was disabled (stop() says how that is
@@ -44,7 +57,6 @@
 #define HPET_NMI_MAX_HZ		100000u
 #define CATCHUP_TIMEOUT_US	200000	/* QEMU's main loop, starved on a loaded host */
 #define START_TRIES		5	/* HPET_START_LATE: a preempted vCPU */
-#define LATE_CREDIT_MAX		4
 
 static struct nmi_source hpet_nmi_source;
 
@@ -53,6 +65,8 @@ static uint64_t period_ticks;
 static uint64_t first_match;		/* main-counter value of the first match */
 static volatile bool armed;
 static bool counter_was_enabled;
+/* The comparator as the handler last read it (NMI context only). */
+static uint32_t last_read;
 
 /* A comparator that can do both: the highest-numbered one, so the legacy
  * comparators 0 and 1 stay free (and legacy routing does not take it). */
@@ -144,6 +158,9 @@ static int hpet_nmi_start(uint64_t rate_hz, char *err, size_t errlen)
 			hpet_disable();
 		return -1;
 	}
+	/* NMIs of other sources may have read a comparator in the making
+	 * meanwhile: at most one of them is taken for ours. */
+	last_read = (uint32_t)first_match;
 	return 0;
 }
 
@@ -155,12 +172,19 @@ static bool hpet_nmi_handle(void)
 	if (!armed)
 		return false;
 	next = hpet_comparator_read32(comparator);
+	/* Ours if the comparator moved since the last look: each QEMU
+	 * callback that moves it sends one MSI. That, not the periods still
+	 * to service, says whose NMI this is: under a loaded host the count
+	 * of serviced periods has been seen ahead of the comparator (up to 6
+	 * periods, cause not found), and the MSIs that moved it back up
+	 * would have found "nothing new". */
+	if (next == last_read)
+		return nmi_claim_late(s);
+	last_read = next;
 	/* 32-bit comparator: the difference is exact modulo 2^32. */
 	delta = next - (uint32_t)next_unserviced();
-	if (delta == 0 || delta > 0x7fffffffu)
-		return nmi_claim_late(s);
-	periods = delta / period_ticks;
-	return nmi_claim(s, periods, periods < LATE_CREDIT_MAX ? periods : LATE_CREDIT_MAX);
+	periods = delta == 0 || delta > 0x7fffffffu ? 0 : delta / period_ticks;
+	return nmi_claim(s, periods, 1);
 }
 
 /* a at or after b on the main counter (32-bit counters wrap). */
@@ -216,6 +240,6 @@ static struct nmi_source hpet_nmi_source = {
 	.start = hpet_nmi_start,
 	.stop = hpet_nmi_stop,
 	.handle = hpet_nmi_handle,
-	.late_b2b = true,
+	.late = NMI_LATE_LATCHED,
 };
 NMI_SOURCE(hpet_nmi_source);

@@ -9,17 +9,41 @@
  * level entry would set Remote IRR, which no EOI clears for an NMI.
  *
  * Which NMIs are ours. An edge-triggered entry has no status bit, and the
- * PIT has no "fired" flag. The handler counts PIT periods instead
- * (pit_periods.h: channel 0's count plus the TSC): periods elapsed since
- * the last serviced one means this NMI is (or includes) ours. The count
- * runs ahead of the hardware: when QEMU's main loop is held off, it later
- * raises the PIT's overdue edges in a burst, and the first NMI of the
- * burst services every elapsed period, so the NMIs of the other edges
- * find nothing new. They are claimed late (nmi.h): within 20 ms of the
- * last claim, and never more NMIs in all than periods serviced. That is
- * as close as a source without a status bit gets (Linux's AMD PMU handler
- * claims unknown NMIs for a while after a PMI for the same reason); a
- * foreign NMI in that window is taken for ours.
+ * PIT has no "fired" flag, but on a PC the PIT's OUT0 also drives the
+ * 8259's IRQ0, and the 8259 latches every rising edge in its IRR whether
+ * or not the line is masked at the LAPIC. QEMU (7.2, hw/i386/x86.c,
+ * gsi_handler) sets the 8259's IRR and then raises the I/O APIC pin (IRQ0
+ * is pin 2 there, hw/intc/ioapic.c) in one call under the global lock, and
+ * the pin's NMI reaches cpu_interrupt() before that call returns; the
+ * vCPU's port access to the 8259 takes the same lock. So the handler
+ * polls the 8259 (OCW3 poll: acknowledges IRQ0 and clears its IRR bit;
+ * then a specific EOI): a request means an edge came since the last poll,
+ * and its NMI has been signalled - into this NMI, into one collapsed
+ * earlier, or latched behind this one. That makes the accounting exact:
+ *
+ *  - an edge seen: the NMI is (or includes) ours; one NMI may follow,
+ *    back-to-back, for an edge that came after this NMI was taken
+ *    (NMI_LATE_LATCHED, nmi.h);
+ *  - no edge seen: the NMI is not ours, unless it is the latched one.
+ *
+ * IRQ0 is unmasked at the 8259 for the poll while LINT0 stays masked at
+ * the local APIC (the probe checks), so the 8259's output goes nowhere.
+ * Periods are still counted by time (pit_periods.h), for the accounting
+ * below: QEMU raises an edge when its main loop gets to it, which on a
+ * loaded host is many periods after the count shows the period elapsed;
+ * the handler services those periods when it counts them (nmi_serviced)
+ * and claims their NMIs when the edges show in the 8259. One stale edge
+ * can be left in IRR at start (between the poll that clears it and the
+ * route's unmasking) and after the route is masked at stop (edges that
+ * raise no NMI): each can make one foreign NMI in those few microseconds
+ * look like ours.
+ *
+ * Without an 8259 (or with LINT0 unmasked, where IRQ0 would reach the CPU)
+ * the source falls back to time: periods elapsed since the last serviced
+ * one mean this NMI is ours; an NMI that finds none is claimed late within
+ * 20 ms of the last claim while fewer NMIs than periods were claimed
+ * (NMI_LATE_TIMED). A foreign NMI in that window is taken for ours, and a
+ * vCPU preempted for longer loses ours.
  *
  * Accounting at the source: raised = PIT periods elapsed until the entry
  * was masked; handled = periods serviced.
@@ -32,12 +56,20 @@
 #include "arch/cpu.h"
 #include "arch/hpet.h"
 #include "arch/ioapic.h"
+#include "arch/pic.h"
 #include "arch/pit.h"
 #include "arch/tsc.h"
 #include <stdio.h>
 
 #define ISA_IRQ_PIT		0
 #define CATCHUP_TIMEOUT_US	200000	/* QEMU's main loop, starved on a loaded host */
+/* 8259 master (PC/AT ports), as in src_lint.c. */
+#define PIC1_CMD		0x20
+#define PIC1_DATA		0x21
+#define PIC_OCW3_POLL		0x0c	/* OCW3, P=1 */
+#define PIC_POLL_REQUEST	0x80	/* poll byte: a request was pending */
+#define PIC_OCW2_SPECIFIC_EOI	0x60
+#define PIC_IRQ_PIT		0
 
 static struct nmi_source ioapic_nmi_source;
 
@@ -48,6 +80,22 @@ static uint64_t saved_entry;
 static volatile bool armed;
 static volatile bool stopping;
 static uint64_t masked_tsc;
+static bool use_pic;
+static uint8_t saved_imr;
+
+/* Poll the 8259 master: acknowledge its highest unmasked request and end
+ * it. True if that was IRQ0, the only line unmasked. */
+static bool pic_edge_seen(void)
+{
+	uint8_t r;
+
+	outb(PIC1_CMD, PIC_OCW3_POLL);
+	r = inb(PIC1_CMD);
+	if (!(r & PIC_POLL_REQUEST))
+		return false;
+	outb(PIC1_CMD, PIC_OCW2_SPECIFIC_EOI | (r & 7));
+	return (r & 7) == PIC_IRQ_PIT;
+}
 
 int nmi_ioapics_from_acpi(char *err, size_t errlen)
 {
@@ -129,12 +177,24 @@ static int ioapic_nmi_start(uint64_t rate_hz, char *err, size_t errlen)
 	r.active_low = pit_active_low;
 	ioapic_get_entry(pit_gsi, &saved_entry);
 	stopping = false;
+	use_pic = pic_present() && (apic_read(APIC_LVT_LINT0) & APIC_LVT_MASKED);
+	ioapic_nmi_source.late = use_pic ? NMI_LATE_LATCHED : NMI_LATE_TIMED;
 	if (pit_periods_start(&pit, rate_hz, err, errlen) < 0)
 		return -1;
+	if (use_pic) {
+		/* IRQ0 unmasked for the poll; edges of the ratio measurement
+		 * and of the periods so far raised no NMI: clear them. */
+		saved_imr = inb(PIC1_DATA);
+		outb(PIC1_DATA, (uint8_t)(saved_imr & ~(1u << PIC_IRQ_PIT)));
+		for (int i = 0; i < 8 && pic_edge_seen(); i++)
+			;
+	}
 	armed = true;
 	if (ioapic_set_route(pit_gsi, &r, err, errlen) < 0) {
 		armed = false;
 		pit_periods_stop(&pit);
+		if (use_pic)
+			outb(PIC1_DATA, saved_imr);
 		return -1;
 	}
 	return 0;
@@ -150,6 +210,17 @@ static bool ioapic_nmi_handle(void)
 	/* Once the entry is masked, count only up to the masking: later
 	 * periods raise no NMI and are not in `raised`. */
 	total = stopping ? pit_periods_at(&pit, masked_tsc) : pit_periods_read(&pit);
+	if (use_pic) {
+		events = total > s->handled ? total - s->handled : 0;
+		if (pic_edge_seen())
+			return nmi_claim(s, events, 1);
+		/* Periods the count shows but whose edges QEMU has not
+		 * raised yet: serviced now, their NMIs claimed when the
+		 * edges show. */
+		if (events)
+			nmi_serviced(s, events);
+		return nmi_claim_late(s);
+	}
 	if (total <= s->handled)
 		return nmi_claim_late(s);
 	/* At most one NMI per period: the credit is the periods serviced
@@ -188,6 +259,8 @@ static void ioapic_nmi_stop(void)
 	ioapic_nmi_source.raised = raised_at_mask(&ioapic_nmi_source);
 	pit_periods_stop(&pit);
 	ioapic_set_entry(pit_gsi, saved_entry);
+	if (use_pic)
+		outb(PIC1_DATA, saved_imr);
 }
 
 static struct nmi_source ioapic_nmi_source = {
@@ -196,7 +269,8 @@ static struct nmi_source ioapic_nmi_source = {
 	.start = ioapic_nmi_start,
 	.stop = ioapic_nmi_stop,
 	.handle = ioapic_nmi_handle,
-	/* QEMU's PIT edges run late by the main loop's scheduling. */
+	/* Without the 8259 (NMI_LATE_TIMED): QEMU's PIT edges run late by
+	 * the main loop's scheduling. */
 	.late_window_us = 20000,
 };
 NMI_SOURCE(ioapic_nmi_source);

@@ -136,5 +136,7 @@ static struct nmi_source ipi_nmi_source = {
 	.start = ipi_nmi_start,
 	.stop = ipi_nmi_stop,
 	.handle = ipi_nmi_handle,
+	/* Late only while the tick handler is in its send window. */
+	.late = NMI_LATE_SOURCE,
 };
 NMI_SOURCE(ipi_nmi_source);

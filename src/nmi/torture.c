@@ -41,6 +41,7 @@ const char *const torture_step_names[ST_DONE + 1] = {
 };
 
 struct t_state T;
+volatile unsigned torture_strays, torture_strays_sent;
 
 static uint64_t s_pf_storm[SAMPLES], s_int3_storm[SAMPLES];
 static uint64_t s_pf_nmi[SAMPLES], s_int3_nmi[SAMPLES];
@@ -55,7 +56,11 @@ static uint64_t dr_watch[512] __attribute__((aligned(4096)));
 
 /* ---- the self source ---- */
 
-static volatile bool self_armed, self_sending, self_claimed;
+static volatile bool self_armed, self_claimed;
+/* self_nmi() calls between their count and the end of their ICR write:
+ * one from normal context can be interrupted there by an NMI whose body
+ * sends again (run_hook), so this is a count, not a flag. */
+static volatile unsigned self_sending;
 static uint32_t self_apic;
 
 static bool self_probe(char *why, size_t len)
@@ -73,6 +78,9 @@ static int self_start(uint64_t rate_hz, char *err, size_t len)
 	if (!self_probe(err, len))
 		return -1;
 	self_apic = apic_id();
+	/* A run abandoned through the recovery point can leave a send
+	 * interrupted for good. */
+	self_sending = 0;
 	self_armed = true;
 	return 0;
 }
@@ -92,8 +100,10 @@ static bool self_handle(void)
 		self_claimed = true;
 		/* A send from normal context can be overtaken: another source's
 		 * NMI between the count and the ICR write services it early,
-		 * and its own NMI finds nothing (nmi.h, "Late NMIs"). */
-		return nmi_claim(s, raised - s->handled, self_sending ? 1 : 0);
+		 * and its own NMI finds nothing (nmi.h, "Late NMIs"). A body
+		 * run never interrupts a send from NMI context, so
+		 * self_sending counts the interrupted normal-context send. */
+		return nmi_claim(s, raised - s->handled, self_sending);
 	}
 	return self_sending && nmi_claim_late(s);
 }
@@ -104,7 +114,8 @@ struct nmi_source torture_self_source = {
 	.start = self_start,
 	.stop = self_stop,
 	.handle = self_handle,
-	.late_window_us = 500,
+	/* Late only while self_nmi() is between its count and its send. */
+	.late = NMI_LATE_SOURCE,
 };
 NMI_SOURCE(torture_self_source);
 
@@ -112,13 +123,13 @@ void self_nmi(void)
 {
 	if (!self_armed)
 		return;
-	self_sending = true;
+	self_sending++;
 	barrier();
 	/* One instruction: an NMI cannot split the read-modify-write. */
 	asm volatile("incq %0" : "+m"(torture_self_source.raised) : : "memory");
 	apic_send_nmi(self_apic);
 	barrier();
-	self_sending = false;
+	self_sending--;
 }
 
 /* From NMI context: the NMI stays latched (NMIs are blocked) until some
@@ -551,6 +562,12 @@ static void run_loop(void)
 		if (c->stop_on_violation && any_violation() &&
 		    rdtsc() - start >= ns_to_tsc(MIN_RUN_MS * 1000000ull))
 			break;
+		if (torture_strays && i % TORTURE_STRAY_EVERY == TORTURE_STRAY_EVERY / 2) {
+			/* No source counts it: it must come out unknown. */
+			torture_strays--;
+			torture_strays_sent++;
+			apic_send_nmi(self_apic);
+		}
 		if (c->control == TC_STALL && i >= STALL_AFTER) {
 			T.step = ST_STALL;
 			for (;;)

@@ -68,6 +68,11 @@ extern struct t_state T;
 /* The "self" source: NMIs the torture sends itself (see torture.c). */
 extern struct nmi_source torture_self_source;
 void self_nmi(void);
+/* The negative control of "no unknown NMIs": the next run's normal-context
+ * workload sends itself this many NMIs that no source counts, one every
+ * TORTURE_STRAY_EVERY iterations; torture_strays_sent says how many went. */
+#define TORTURE_STRAY_EVERY	128
+extern volatile unsigned torture_strays, torture_strays_sent;
 /* Install handlers and the hook; undo. */
 void torture_attach(void);
 void torture_detach(void);

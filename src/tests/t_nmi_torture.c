@@ -12,6 +12,7 @@
 #include "config.h"
 #include "bench/stats.h"
 #include "nmi/torture.h"
+#include "nmi/torture_int.h"
 #include "arch/cpu.h"
 #include "arch/tsc.h"
 #include "lib/report.h"
@@ -41,6 +42,7 @@ CONFIG_OPTION(opt_nt_watchdog, "nmi_torture_watchdog_ms", OPT_UINT, NULL, 50, 60
 
 #define COST_N		512
 #define NEGCTL_MS	300
+#define NEGCTL_STRAYS	20
 #define LATCH_SENDS	3
 #define RET_LOOP	2000
 #define RET_REPS	16
@@ -450,6 +452,35 @@ static void negctl(enum torture_control ctl)
 	}
 }
 
+/* The negative control of "no unknown NMIs": NMIs sent with no source
+ * event, from normal context in the middle of the storm. Each must be
+ * counted unknown unless the CPU merged it with a source's NMI that was
+ * pending at the same moment (one NMI then carries both, and nothing
+ * can tell them apart). */
+static void negctl_stray(void)
+{
+	struct torture_cfg c;
+	const char *n;
+
+	cfg_from_cmdline(&c);
+	c.control = TC_NONE;
+	c.max_ms = NEGCTL_MS;
+	c.max_nmis = 1000000000ull;
+	n = nmi_strategy_name(c.strategy);
+	torture_strays_sent = 0;
+	torture_strays = NEGCTL_STRAYS;
+	if (torture_run(&c, &res) < 0) {
+		torture_strays = 0;
+		report(false, "negative control stray: %s", res.err);
+		return;
+	}
+	torture_strays = 0;
+	report(torture_strays_sent == NEGCTL_STRAYS && res.unknown > 0,
+	       "negative control: nmi=%s with %u stray NMIs sent during the storm: "
+	       "%llu counted unknown", n, torture_strays_sent,
+	       (unsigned long long)res.unknown);
+}
+
 static void tf_probe(void)
 {
 	struct torture_tf_result t;
@@ -512,6 +543,7 @@ static void run_nmi_torture(void)
 		negctl(TC_FRAME);
 		negctl(TC_CANARY);
 		negctl(TC_DR7);
+		negctl_stray();
 	}
 	/* Leave the strategy the command line chose. */
 	if (nmi_strategy_install(c.strategy, why, sizeof(why)) < 0)
