@@ -3,8 +3,6 @@
 #include "arch/percpu.h"
 #include "arch/traps.h"
 
-#define PIC1_CMD	0x20
-#define PIC1_DATA	0x21
 #define PIC2_CMD	0xa0
 #define PIC2_DATA	0xa1
 

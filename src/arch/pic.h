@@ -3,6 +3,16 @@
 #include <stdbool.h>
 /* Remap the legacy 8259 pair to vectors 0x20-0x2f and mask every line.
  * Their spurious IRQ 7/15 can still arrive and are counted, not fatal. */
+/* The master 8259's ports (PC/AT) and the commands the NMI sources use
+ * to poll it with its output masked at LINT0 (src/nmi/src_lint.c,
+ * src_ioapic.c). */
+#define PIC1_CMD		0x20
+#define PIC1_DATA		0x21
+#define PIC_OCW3_POLL		0x0c	/* OCW3, P=1 */
+#define PIC_POLL_REQUEST	0x80	/* poll byte: a request was pending */
+#define PIC_OCW2_SPECIFIC_EOI	0x60
+#define PIC_IRQ_PIT		0
+
 #define PIC_VEC_BASE	0x20
 #define PIC_SPURIOUS_MASTER (PIC_VEC_BASE + 7)
 #define PIC_SPURIOUS_SLAVE  (PIC_VEC_BASE + 15)

@@ -63,13 +63,6 @@
 
 #define ISA_IRQ_PIT		0
 #define CATCHUP_TIMEOUT_US	200000	/* QEMU's main loop, starved on a loaded host */
-/* 8259 master (PC/AT ports), as in src_lint.c. */
-#define PIC1_CMD		0x20
-#define PIC1_DATA		0x21
-#define PIC_OCW3_POLL		0x0c	/* OCW3, P=1 */
-#define PIC_POLL_REQUEST	0x80	/* poll byte: a request was pending */
-#define PIC_OCW2_SPECIFIC_EOI	0x60
-#define PIC_IRQ_PIT		0
 
 static struct nmi_source ioapic_nmi_source;
 
