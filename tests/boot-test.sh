@@ -125,7 +125,6 @@ for a in "${extra_args[@]}"; do
 	esac
 done
 extra_args=("${qemu_args[@]}")
-display=(-display none)
 monitor=(-monitor none)
 helper=()
 if [ -n "$inject_n" ]; then
@@ -145,7 +144,7 @@ fi
 
 start=$(date +%s)
 timeout -k 5 "$timeout" qemu-system-x86_64 -M "$machine" "${accel[@]}" -cpu "$cpu" \
-	-m "$mem" -smp "$smp" "${display[@]}" "${monitor[@]}" "${serial[@]}" \
+	-m "$mem" -smp "$smp" -display none "${monitor[@]}" "${serial[@]}" \
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	-d cpu_reset -D "$qlog" "${media[@]}" "${extra_args[@]}" </dev/null >"$log.stdout" 2>&1
 st=$?

@@ -61,15 +61,15 @@ fi
 section "boot scenarios ($(echo "$scenarios" | wc -l) from tests/scenarios/*.txt, 2 at a time, ${IRQLAB_ACCEL:-tcg})"
 echo "$scenarios" | tr '\n' '\0' | xargs -0 -P 2 -I{} bash tests/boot-test.sh {} | record
 
-# The kernel's interrupt flag is patched into every irq_* site at boot;
-# the whole table must pass with the soft flag too (docs/irqflags.md).
-# Scenarios that choose irqflags= themselves keep their choice.
 # The boot paths must not change what a run finds.
 paths=$(echo "$scenarios" | sed -n 's/^\(path-[^ |]*\).*/\1/p')
 [ -n "$paths" ] && bash tests/same-summary.sh build/test-logs $paths | record
 
-# The loader paths (ISO, USB, PXE) have nothing to do with the flag: the
-# soft pass boots the kernel directly.
+# The kernel's interrupt flag is patched into every irq_* site at boot;
+# the whole table must pass with the soft flag too (docs/irqflags.md).
+# Scenarios that choose irqflags= themselves keep their choice. The loader
+# paths (ISO, USB, PXE) have nothing to do with the flag: the soft pass
+# boots the kernel directly.
 section "boot scenarios again with irqflags=soft (kernel boots)"
 echo "$scenarios" | awk -F'|' '{ b = $6; gsub(/[ \t]/, "", b); if (b == "kernel") print }' |
 	tr '\n' '\0' | IRQLAB_APPEND="irqflags=soft" \
