@@ -118,6 +118,25 @@ void nmi_drain(void)
 static bool real_claim;
 static struct nmi_source *late_candidate;
 
+/* Written by the body only; a slot is reused after NMI_RUN_HISTORY runs. */
+static struct {
+	uint64_t run;
+	enum nmi_run_kind kind;
+} run_history[NMI_RUN_HISTORY];
+
+enum nmi_run_kind nmi_run_kind(uint64_t run)
+{
+	unsigned i = (unsigned)(run % NMI_RUN_HISTORY);
+	enum nmi_run_kind k;
+
+	/* An NMI between the reads may reuse the slot: check the run
+	 * number again after reading the kind. */
+	if (run == 0 || NMI_READ_ONCE(run_history[i].run) != run)
+		return NMI_RUN_GONE;
+	k = NMI_READ_ONCE(run_history[i].kind);
+	return NMI_READ_ONCE(run_history[i].run) == run ? k : NMI_RUN_GONE;
+}
+
 bool nmi_claim(struct nmi_source *s, uint64_t events, uint64_t late_credit)
 {
 	real_claim = true;
@@ -208,6 +227,9 @@ unsigned nmi_handle_at(uint64_t interrupted_rip)
 	}
 	if (!claimed)
 		nmi_unknown_count++;
+	run_history[nmi_handle_count % NMI_RUN_HISTORY].run = nmi_handle_count;
+	run_history[nmi_handle_count % NMI_RUN_HISTORY].kind =
+		real_claim ? NMI_RUN_EVENT : claimed ? NMI_RUN_LATE : NMI_RUN_UNKNOWN;
 	return claimed;
 }
 

@@ -168,4 +168,22 @@ struct trap_frame;
 void nmi_trap_handler(struct trap_frame *f);
 extern volatile uint64_t nmi_handle_count;	/* every nmi_handle() call */
 
+/*
+ * What one run of the body found, kept for the last NMI_RUN_HISTORY runs
+ * and looked up by the run's nmi_handle_count. For negative controls that
+ * send an NMI no source caused and must tell apart a source taking it by
+ * mistake (NMI_RUN_LATE: only a late claim) from the CPU merging it with
+ * a source's NMI that was signalled at the same moment (NMI_RUN_EVENT: a
+ * source saw its hardware's event; nothing can then tell the two apart).
+ */
+enum nmi_run_kind {
+	NMI_RUN_GONE,		/* not run yet, or overwritten since */
+	NMI_RUN_EVENT,		/* a source found its hardware's event */
+	NMI_RUN_LATE,		/* claimed by late credit only */
+	NMI_RUN_UNKNOWN,	/* nobody claimed it */
+};
+#define NMI_RUN_HISTORY		16
+/* Normal context. */
+enum nmi_run_kind nmi_run_kind(uint64_t run);
+
 #endif

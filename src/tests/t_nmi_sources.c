@@ -211,15 +211,27 @@ static void control_unserviced(struct nmi_source *s)
 }
 
 /* Negative control for "no unknown NMIs": self-NMIs that no source
- * counts, sent while a source runs at 1 kHz. The ipi handshake gives
- * strays no late credit; hpet and ioapic give credit only to the NMI
- * back-to-back with a claiming one (NMI_LATE_LATCHED), which a stray sent
- * from this loop is not. One could still collapse with a source's NMI
- * pending at the same instant (1 kHz: about a microsecond in a
- * millisecond). */
+ * counts, sent while a source runs at 1 kHz, each right after one of the
+ * source's NMIs, as far as possible from the next. The ipi handshake
+ * gives strays no late credit; hpet and ioapic give credit only to the
+ * NMI back-to-back with a claiming one (NMI_LATE_LATCHED), which a stray
+ * is not. So the NMI that takes the stray must come out unknown.
+ *
+ * Except when the source's own NMI was signalled in the same instant: the
+ * CPU holds one pending NMI, the two merge, and the source rightly claims
+ * the one NMI by its hardware's event. On a loaded host that is not rare
+ * (QEMU's main loop raises a late PIT edge while the vCPU is between its
+ * ICR write and the NMI). Such a stray is recognised by the run that took
+ * it (nmi_run_kind: a source saw its event), not counted either way, and
+ * sent again; a stray taken by late credit alone, or not taken at all, is
+ * a failure. A source that claimed every stray by a false "event" would
+ * leave no clean stray and fail too. */
+#define STRAYS_WANTED	3
+#define STRAYS_MAX_SENT	12
+
 static void control_stray(struct nmi_source *s)
 {
-	uint64_t unknown0;
+	unsigned clean = 0, unknown = 0, merged = 0, sent = 0;
 	char err[200];
 
 	if (nmi_source_start(s, 1000, err, sizeof(err)) < 0) {
@@ -227,23 +239,36 @@ static void control_stray(struct nmi_source *s)
 		return;
 	}
 	wait_ms(20);
-	unknown0 = nmi_unknown_count;
-	for (int i = 0; i < 3; i++) {
+	while (clean < STRAYS_WANTED && sent < STRAYS_MAX_SENT) {
 		uint64_t calls = nmi_handle_count, end = rdtsc() + ns_to_tsc(5000000);
+		uint64_t run;
+		enum nmi_run_kind k;
 
-		/* Right after one of the source's NMIs, as far as possible
-		 * from the next: a stray pending while the source signals
-		 * collapses with its NMI (a vCPU preempted after the send
-		 * widens that), and then nothing can tell it apart. */
 		while (nmi_handle_count == calls && rdtsc() < end)
 			cpu_relax();
+		/* The stray is the next run, or merges into it (or a source
+		 * NMI comes first, in the instant before the send: then that
+		 * run shows the event, and the stray is sent again too). */
+		run = nmi_handle_count + 1;
 		apic_self_nmi();
+		sent++;
+		end = rdtsc() + ns_to_tsc(5000000);
+		while (nmi_handle_count < run && rdtsc() < end)
+			cpu_relax();
+		k = nmi_run_kind(run);
+		if (k == NMI_RUN_EVENT) {
+			merged++;
+		} else {
+			clean++;
+			if (k == NMI_RUN_UNKNOWN)
+				unknown++;
+		}
 		wait_ms(5);
 	}
-	report(nmi_unknown_count - unknown0 == 3,
-	       "negative control: 3 stray self-NMIs during the %s run are "
-	       "counted as unknown (%llu)", s->name,
-	       (unsigned long long)(nmi_unknown_count - unknown0));
+	report(clean == STRAYS_WANTED && unknown == STRAYS_WANTED,
+	       "negative control: %u stray self-NMIs during the %s run are counted as "
+	       "unknown (%u of %u; %u more merged with the source's own NMI and were "
+	       "sent again)", STRAYS_WANTED, s->name, unknown, clean, merged);
 	nmi_source_stop(s);
 }
 
