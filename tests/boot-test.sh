@@ -153,6 +153,11 @@ secs=$(($(date +%s) - start))
 fail() {
 	[ -n "$helper_pid" ] && kill "$helper_pid" 2>/dev/null
 	echo "FAIL: boot: $label: $*"
+	# The image's own failures first: the tail below may not reach them.
+	if grep -q '^FAIL: ' "$log" 2>/dev/null; then
+		echo "      the image's FAIL lines:"
+		grep -a '^FAIL: ' "$log" | head -n 8 | sed 's/^/      ! /'
+	fi
 	echo "      log: $log; last lines:"
 	tail -n 25 "$log" 2>/dev/null | sed 's/^/      | /'
 	[ -s "$log.stdout" ] && tail -n 5 "$log.stdout" | sed 's/^/      qemu: /'

@@ -200,13 +200,17 @@ void hpet_comparator_disable(unsigned n)
 
 	if (n >= hpet_num_comparators())
 		return;
-	/* Interrupts off first, on their own: turning off FSB delivery in the
-	 * same write would briefly route the comparator to its I/O APIC
-	 * input. */
-	conf = hpet_read32(HPET_TN_CONF(n)) & ~(uint32_t)HPET_TN_INT_ENB;
+	/* Interrupts and periodic mode off in one write: a comparator keeps
+	 * matching with its interrupt disabled (the spec: it "will still
+	 * operate"), and in periodic mode it would go on adding the period
+	 * for matches that signal nothing, so its frozen value would no
+	 * longer say which matches were signalled (src_hpet.c reads it).
+	 * FSB delivery off only in a second write: in the same write it
+	 * would briefly route the comparator to its I/O APIC input. */
+	conf = hpet_read32(HPET_TN_CONF(n)) &
+	       ~(uint32_t)(HPET_TN_INT_ENB | HPET_TN_TYPE_PERIODIC);
 	hpet_write32(HPET_TN_CONF(n), conf);
-	conf &= ~(uint32_t)(HPET_TN_TYPE_PERIODIC | HPET_TN_VAL_SET |
-			    HPET_TN_FSB_EN | HPET_TN_32MODE);
+	conf &= ~(uint32_t)(HPET_TN_VAL_SET | HPET_TN_FSB_EN | HPET_TN_32MODE);
 	hpet_write32(HPET_TN_CONF(n), conf);
 }
 

@@ -127,7 +127,9 @@ struct hpet_periodic {
 #define HPET_START_LATE		(-2)
 int hpet_comparator_start_periodic(const struct hpet_periodic *p,
 				   uint64_t *first_match, char *err, size_t errlen);
-/* Interrupts off, periodic/FSB/32-bit mode cleared (the route is kept). */
+/* Interrupts and periodic mode off in one write, so the comparator stops
+ * where its last signalled match left it; then FSB and 32-bit mode
+ * cleared (the route is kept). */
 void hpet_comparator_disable(unsigned n);
 /*
  * End of a run only (the halt path, possibly from a trap or NMI): clear

@@ -40,9 +40,10 @@
  * past the comparator in most NMIs, and every stray NMI was taken for the
  * HPET's (docs/nmi.md).
  *
- * Accounting at the source: raised = main-counter periods elapsed from the
- * first match until the comparator was disabled (stop() says how that is
- * pinned down); handled = periods serviced by the handler.
+ * Accounting at the source: raised = matches the comparator signalled
+ * until it was disabled, read from where the disabled comparator stands;
+ * handled = periods serviced by the handler (stop() says why not the
+ * main counter).
  */
 #include "nmi/nmi.h"
 #include "nmi/sources.h"
@@ -195,7 +196,7 @@ static bool counter_reached(uint64_t a, uint64_t b)
 
 static void hpet_nmi_stop(void)
 {
-	uint64_t end, before, elapsed, fired;
+	uint64_t end, now;
 
 	/*
 	 * Let the comparator catch up before disabling it: matches the main
@@ -209,25 +210,28 @@ static void hpet_nmi_stop(void)
 	while (counter_reached(hpet_read_counter(), next_unserviced()) && rdtsc() < end)
 		cpu_relax();
 
-	before = hpet_read_counter();
+	now = hpet_read_counter();
 	hpet_comparator_disable(comparator);
 	nmi_drain();
 	armed = false;
-	/* Periods elapsed when the comparator was disabled: those the main
-	 * counter had passed just before, or more if the comparator fired
-	 * again before the disable took effect (a vCPU preempted in between:
-	 * the comparator, now frozen, names its first match that did not
-	 * fire). */
-	elapsed = counter_reached(before, first_match) ?
-		((before - first_match) & hpet_counter_mask()) / period_ticks + 1 : 0;
-	/* The comparator is 32 bits: read as a difference from first_match
-	 * it wraps after 2^32 ticks (43 s at QEMU's 100 MHz). It is within
-	 * 2^31 ticks of the main counter, so widen it around `before`. */
-	int32_t ahead = (int32_t)(hpet_comparator_read32(comparator) - (uint32_t)before);
-	uint64_t cmp = before + (uint64_t)(int64_t)ahead;
-	fired = counter_reached(cmp, first_match) ?
+	/*
+	 * Raised: the matches that were signalled, and only those. The
+	 * disable stops the comparator at its first match that did not
+	 * fire (periodic mode and the interrupt go off in one write); every
+	 * step before it sent an MSI (hardware: at the match; QEMU: advance
+	 * and MSI in one callback). Not the periods the main counter had
+	 * passed: QEMU fires matches late, and a vCPU preempted between the
+	 * wait above and the disable would count matches as raised that the
+	 * disable kept from ever firing (3 in a 45 s nested torture under a
+	 * doubly loaded host). The comparator is 32 bits: read as a
+	 * difference from first_match it wraps after 2^32 ticks (43 s at
+	 * QEMU's 100 MHz); it is within 2^31 ticks of the main counter, so
+	 * it is widened around `now`.
+	 */
+	int32_t ahead = (int32_t)(hpet_comparator_read32(comparator) - (uint32_t)now);
+	uint64_t cmp = now + (uint64_t)(int64_t)ahead;
+	hpet_nmi_source.raised = counter_reached(cmp, first_match) ?
 		((cmp - first_match) & hpet_counter_mask()) / period_ticks : 0;
-	hpet_nmi_source.raised = elapsed > fired ? elapsed : fired;
 	if (!counter_was_enabled)
 		hpet_disable();
 }
