@@ -166,3 +166,27 @@ void pit_periods_stop(struct pit_periods *p)
 	pit_ch0_stop();
 	busy = false;
 }
+
+uint64_t pit_periods_wait_serviced(const struct pit_periods *p,
+				   const volatile uint64_t *handled, unsigned timeout_us)
+{
+	uint64_t end = rdtsc() + ns_to_tsc(timeout_us * 1000ull);
+
+	for (;;) {
+		uint64_t now = rdtsc();
+
+		if (*handled >= pit_periods_at(p, now))
+			return now ? now : 1;
+		if ((int64_t)(now - end) >= 0)
+			return 0;
+		cpu_relax();
+	}
+}
+
+uint64_t pit_periods_raised(const struct pit_periods *p, uint64_t handled,
+			    uint64_t current_tsc, uint64_t masked_tsc)
+{
+	uint64_t elapsed = pit_periods_at(p, current_tsc ? current_tsc : masked_tsc);
+
+	return elapsed > handled ? elapsed : handled;
+}

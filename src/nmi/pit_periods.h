@@ -59,4 +59,27 @@ uint64_t pit_periods_at(const struct pit_periods *p, uint64_t tsc);
 /* Channel 0 stopped: no further IRQ0 edges. */
 void pit_periods_stop(struct pit_periods *p);
 
+/*
+ * A PIT-fed NMI source's stop, in normal context.
+ *
+ * pit_periods_wait_serviced: wait, at most timeout_us, until the handler
+ * has serviced (*handled) every period elapsed so far; QEMU raises the
+ * PIT's edges late, so their NMIs may still be on their way. Returns the
+ * TSC value at which the handler was seen current, 0 if it never was
+ * (NMIs stopped coming). The caller masks its input right after.
+ *
+ * pit_periods_raised: the periods raised up to the mask. When the
+ * handler was seen current, the periods it had serviced by then, and any
+ * it serviced after: a period that ended between that look and the mask
+ * write had its edge raised in time or not (QEMU's lag, a vCPU preempted
+ * in between), and only the NMIs that came say which; counting it by the
+ * clock took periods the mask kept from ever signalling for lost ones.
+ * When it never was: every period up to the mask, so the ones whose NMIs
+ * did not come show as outstanding.
+ */
+uint64_t pit_periods_wait_serviced(const struct pit_periods *p,
+				   const volatile uint64_t *handled, unsigned timeout_us);
+uint64_t pit_periods_raised(const struct pit_periods *p, uint64_t handled,
+			    uint64_t current_tsc, uint64_t masked_tsc);
+
 #endif

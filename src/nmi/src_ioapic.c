@@ -222,34 +222,21 @@ static bool ioapic_nmi_handle(void)
 	return nmi_claim(s, events, total - (s->nmis + 1));
 }
 
-/* Periods elapsed when the input was masked: those up to just before the
- * mask write, or more if NMIs the handler took before the mask took
- * effect (a vCPU preempted in between) counted further. */
-static uint64_t raised_at_mask(const struct nmi_source *s)
-{
-	uint64_t elapsed = pit_periods_at(&pit, masked_tsc);
-
-	return elapsed > s->handled ? elapsed : s->handled;
-}
-
 static void ioapic_nmi_stop(void)
 {
-	uint64_t end = rdtsc() + ns_to_tsc(CATCHUP_TIMEOUT_US * 1000ull);
+	/* Let the NMIs of periods already elapsed arrive, then mask at once
+	 * (pit_periods.h says what raised counts then). */
+	uint64_t current = pit_periods_wait_serviced(&pit, &ioapic_nmi_source.handled,
+						      CATCHUP_TIMEOUT_US);
 
-	/* Let the NMIs of periods already elapsed arrive before masking
-	 * (QEMU raises the PIT's edges late): wait until every period up to
-	 * now is serviced, then mask at once. If NMIs stopped coming, the
-	 * wait times out and the periods show as outstanding. */
-	while (NMI_READ_ONCE(ioapic_nmi_source.handled) < pit_periods_at(&pit, rdtsc()) &&
-	       rdtsc() < end)
-		cpu_relax();
 	masked_tsc = rdtsc();
 	ioapic_mask(pit_gsi, true);
 	barrier();
 	stopping = true;
 	nmi_drain();
 	armed = false;
-	ioapic_nmi_source.raised = raised_at_mask(&ioapic_nmi_source);
+	ioapic_nmi_source.raised = pit_periods_raised(&pit, ioapic_nmi_source.handled,
+						     current, masked_tsc);
 	pit_periods_stop(&pit);
 	ioapic_set_entry(pit_gsi, saved_entry);
 	if (use_pic)

@@ -174,27 +174,12 @@ static bool lint_nmi_handle(void)
 	return nmi_claim(s, total > s->handled ? total - s->handled : 0, LATE_CREDIT);
 }
 
-/* Periods elapsed when the input was masked: those up to just before the
- * mask write, or more if NMIs the handler took before the mask took
- * effect (a vCPU preempted in between) counted further. */
-static uint64_t raised_at_mask(const struct nmi_source *s)
-{
-	uint64_t elapsed = pit_periods_at(&pit, masked_tsc);
-
-	return elapsed > s->handled ? elapsed : s->handled;
-}
-
 static void lint_nmi_stop(void)
 {
-	uint64_t end = rdtsc() + ns_to_tsc(CATCHUP_TIMEOUT_US * 1000ull);
-
-	/* Let the NMIs of periods already elapsed arrive before masking
-	 * (QEMU raises the PIT's edges late): wait until every period up to
-	 * now is serviced, then mask at once. If NMIs stopped coming, the
-	 * wait times out and the periods show as outstanding. */
-	while (NMI_READ_ONCE(lint_nmi_source.handled) < pit_periods_at(&pit, rdtsc()) &&
-	       rdtsc() < end)
-		cpu_relax();
+	/* Let the NMIs of periods already elapsed arrive, then mask at once
+	 * (pit_periods.h says what raised counts then). */
+	uint64_t current = pit_periods_wait_serviced(&pit, &lint_nmi_source.handled,
+						      CATCHUP_TIMEOUT_US);
 
 	masked_tsc = rdtsc();
 	apic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
@@ -202,7 +187,8 @@ static void lint_nmi_stop(void)
 	stopping = true;
 	nmi_drain();
 	armed = false;
-	lint_nmi_source.raised = raised_at_mask(&lint_nmi_source);
+	lint_nmi_source.raised = pit_periods_raised(&pit, lint_nmi_source.handled,
+						     current, masked_tsc);
 	pit_periods_stop(&pit);
 	outb(PIC1_DATA, saved_imr);
 	/* A request latched before IRQ0 was masked stays in IRR; it is
