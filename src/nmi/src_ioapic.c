@@ -45,8 +45,10 @@
  * (NMI_LATE_TIMED). A foreign NMI in that window is taken for ours, and a
  * vCPU preempted for longer loses ours.
  *
- * Accounting at the source: raised = PIT periods elapsed until the entry
- * was masked; handled = periods serviced.
+ * Accounting at the source: raised = PIT periods elapsed until the
+ * handler was last seen current before the entry was masked, or until
+ * the mask if it never was (pit_periods_raised); handled = periods
+ * serviced.
  */
 #include "nmi/nmi.h"
 #include "nmi/pit_periods.h"
